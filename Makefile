@@ -1,0 +1,52 @@
+# sejahtera: the README's two commands (`make run`, `make test`) and the developer's others.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+export SEJAHTERA_LANDING ?= $(CURDIR)/data/landing
+export SEJAHTERA_WAREHOUSE ?= $(CURDIR)/data/warehouse/sejahtera.duckdb
+export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
+DEMO_HOUSEHOLDS ?= 10000
+DEMO_SEED ?= 42
+UI_PORT ?= 3000
+
+.PHONY: install run ui test bench lint format clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+## Generate the demo landing zone (once), run the nightly job through Dagster, print the registry summary.
+run: install
+	@if [ ! -d "$(SEJAHTERA_LANDING)" ]; then \
+	  $(BIN)/sejahtera generate --out "$(SEJAHTERA_LANDING)" --households $(DEMO_HOUSEHOLDS) --seed $(DEMO_SEED); \
+	fi
+	$(BIN)/sejahtera run
+
+## Open the Dagster UI on the same instance as `make run` (its runs are in the run history).
+ui: install
+	$(BIN)/python -c "from sejahtera.settings import Settings, ensure_dagster_home; ensure_dagster_home(Settings.from_env())"
+	$(BIN)/dagster dev -w workspace.yaml -p $(UI_PORT)
+
+test: install
+	$(BIN)/pytest
+
+bench: install
+	$(BIN)/python -m benchmarks
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+clean:
+	rm -rf $(VENV) data .dagster_home .pytest_cache .ruff_cache

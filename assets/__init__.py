@@ -1,0 +1,1 @@
+"""Dagster assets of sejahtera, one package per stage: extract, validate, reconcile, registry."""

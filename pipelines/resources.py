@@ -1,0 +1,54 @@
+"""Resources every asset shares: the DuckDB warehouse and the landing zone, configured from the environment.
+
+They are resources (not module constants) so that tests and production swap paths without code changes: a test
+builds them on tmp paths, production points the environment at its own disk.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+
+from sejahtera import warehouse
+from sejahtera.settings import Settings
+
+
+class WarehouseResource(dg.ConfigurableResource):
+    """The DuckDB file the registry is published to (``SEJAHTERA_WAREHOUSE``)."""
+
+    path: str
+
+    @property
+    def file(self) -> Path:
+        return Path(self.path)
+
+    @contextmanager
+    def connect(self, *, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+        with warehouse.connect(self.file, read_only=read_only) as con:
+            yield con
+
+    def has_work(self, run_id: str) -> bool:
+        """Whether ``run_id`` opened a work area, i.e. whether this run found new drops to process."""
+        return warehouse.run_has_work(self.file, run_id)
+
+
+class LandingZoneResource(dg.ConfigurableResource):
+    """The folder agencies deliver drops into (``SEJAHTERA_LANDING``): ``<source>/<drop_id>/manifest.json``."""
+
+    root: str
+
+    @property
+    def path(self) -> Path:
+        return Path(self.root)
+
+
+def build_resources(settings: Settings | None = None) -> dict[str, dg.ConfigurableResource]:
+    settings = settings or Settings.from_env()
+    return {
+        "warehouse": WarehouseResource(path=str(settings.warehouse)),
+        "landing": LandingZoneResource(root=str(settings.landing)),
+    }

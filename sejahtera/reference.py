@@ -1,0 +1,87 @@
+"""Kemendagri region codes, 2022 and 2025 decrees (``reference/``, MIT licence, see its README).
+
+A code is valid when it is in either list: retired 2022 codes stay valid and are kept as delivered, and an NIK's
+district prefix is checked against every historical district code (domain.md). Never join on place names.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+import duckdb
+import pandas as pd
+
+from sejahtera import PROJECT_ROOT
+
+REFERENCE_DIR = PROJECT_ROOT / "reference"
+DECREES = {"2022": REFERENCE_DIR / "wilayah_kemendagri_2022.csv.gz", "2025": REFERENCE_DIR / "wilayah_kemendagri_2025.csv.gz"}
+LEVEL_DIGITS = {"provinsi": 2, "kabupaten_kota": 4, "kecamatan": 6, "desa_kelurahan": 10}
+
+
+@dataclass(frozen=True)
+class RegionCodes:
+    """Valid codes per level (union of both decrees), and the newest name of each code."""
+
+    provinces: frozenset[str]
+    regencies: frozenset[str]
+    districts: frozenset[str]
+    villages: frozenset[str]
+    names: dict[str, str]
+
+    def name_of(self, code: str) -> str | None:
+        return self.names.get(code)
+
+
+@lru_cache(maxsize=1)
+def region_table() -> pd.DataFrame:
+    """One row per (code, decree): ``kode_digits``, ``tingkat``, ``nama``, ``decree``."""
+    frames = []
+    for decree, path in DECREES.items():
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+        frame["decree"] = decree
+        frames.append(frame[["kode_digits", "tingkat", "nama", "decree"]])
+    return pd.concat(frames, ignore_index=True)
+
+
+@lru_cache(maxsize=1)
+def region_codes() -> RegionCodes:
+    table = region_table()
+    by_level = {level: frozenset(table.loc[table["tingkat"] == level, "kode_digits"]) for level in LEVEL_DIGITS}
+    # Later decrees win for names: sort so 2025 rows come last and overwrite 2022 ones.
+    ordered = table.sort_values("decree")
+    names = dict(zip(ordered["kode_digits"], ordered["nama"], strict=True))
+    return RegionCodes(
+        provinces=by_level["provinsi"],
+        regencies=by_level["kabupaten_kota"],
+        districts=by_level["kecamatan"],
+        villages=by_level["desa_kelurahan"],
+        names=names,
+    )
+
+
+def install(con: duckdb.DuckDBPyConnection) -> None:
+    """Create ``ref.region`` (``kode``, ``tingkat``, ``nama``, ``in_2022``, ``in_2025``) if it is not there yet."""
+    con.execute("CREATE SCHEMA IF NOT EXISTS ref")
+    present = con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'ref' AND table_name = 'region' "
+        "AND table_catalog = current_database()"
+    ).fetchall()[0][0]
+    if present:
+        return
+    table = region_table()
+    con.register("_region_reference", table)
+    con.execute(
+        """
+        CREATE TABLE ref.region AS
+        SELECT kode_digits AS kode,
+               any_value(tingkat) AS tingkat,
+               arg_max(nama, decree) AS nama,
+               bool_or(decree = '2022') AS in_2022,
+               bool_or(decree = '2025') AS in_2025
+        FROM _region_reference
+        GROUP BY kode_digits
+        ORDER BY kode_digits
+        """
+    )
+    con.unregister("_region_reference")

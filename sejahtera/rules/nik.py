@@ -1,0 +1,127 @@
+"""The NIK and KK syntax rules (contract section 3, domain.md).
+
+NIK: ``PP KK CC DD MM YY SSSS``. Malformed when it is not 16 digits, is all zeros, has serial ``0000``, has a
+district prefix in neither the 2022 nor the 2025 list, a day outside 01-31 and 41-71 (women add 40), or a
+month outside 01-12. An impossible calendar date (day 30 of month 02) is still well-formed: the date encoded
+in an NIK is a hint that Dukcapil never corrects, so it is flagged elsewhere, never used to reject.
+
+KK: 16 digits, not all zeros, serial not ``0000``, issued by a known district (its first 6 digits).
+
+The rule exists in two executable forms that must agree (a property test holds them together):
+:func:`nik_problem` for single values, and the DuckDB macros from :func:`install_macros` for whole tables.
+Both are built from the constants below; the expectation suites take :data:`NIK_PATTERN` as a parameter.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Set
+from datetime import date
+
+import duckdb
+
+NIK_PATTERN = (
+    r"^[0-9]{6}(0[1-9]|[12][0-9]|3[01]|4[1-9]|[56][0-9]|7[01])(0[1-9]|1[0-2])[0-9]{2}"
+    r"(000[1-9]|00[1-9][0-9]|0[1-9][0-9]{2}|[1-9][0-9]{3})$"
+)
+"""Shape of a well-formed NIK apart from the district prefix (RE2 and Python compatible: no look-arounds)."""
+
+KK_PATTERN = r"^[0-9]{12}(000[1-9]|00[1-9][0-9]|0[1-9][0-9]{2}|[1-9][0-9]{3})$"
+
+# Why an NIK is malformed, first failing reason wins in this order.
+NOT_16_DIGITS = "not_16_digits"
+ALL_ZEROS = "all_zeros"
+UNKNOWN_DISTRICT = "unknown_district"
+DAY_OUT_OF_RANGE = "day_out_of_range"
+MONTH_OUT_OF_RANGE = "month_out_of_range"
+SERIAL_ZERO = "serial_zero"
+
+_DIGITS16 = re.compile(r"^[0-9]{16}$")
+
+
+def nik_problem(nik: str | None, districts: Set[str]) -> str | None:
+    """Why ``nik`` is malformed, or None when it is well-formed (None in, None out: missing is not malformed)."""
+    if nik is None or nik == "":
+        return None
+    if not _DIGITS16.match(nik):
+        return NOT_16_DIGITS
+    if nik == "0" * 16:
+        return ALL_ZEROS
+    if nik[:6] not in districts:
+        return UNKNOWN_DISTRICT
+    day = int(nik[6:8])
+    if not (1 <= day <= 31 or 41 <= day <= 71):
+        return DAY_OUT_OF_RANGE
+    if not 1 <= int(nik[8:10]) <= 12:
+        return MONTH_OUT_OF_RANGE
+    if nik[12:] == "0000":
+        return SERIAL_ZERO
+    return None
+
+
+def kk_problem(kk: str | None, districts: Set[str]) -> str | None:
+    """Why a KK number is malformed, or None when it is well-formed or missing."""
+    if kk is None or kk == "":
+        return None
+    if not _DIGITS16.match(kk):
+        return NOT_16_DIGITS
+    if kk == "0" * 16:
+        return ALL_ZEROS
+    if kk[:6] not in districts:
+        return UNKNOWN_DISTRICT
+    if kk[12:] == "0000":
+        return SERIAL_ZERO
+    return None
+
+
+def birth_hint(nik: str, century_pivot: int) -> tuple[date | None, str]:
+    """The birth date and sex an NIK encodes: a hint to compare with recorded values, never a correction.
+
+    ``century_pivot`` is the current two-digit year: ``YY`` above it is read as 19YY. The date is None when the
+    encoded day and month do not form a real date.
+    """
+    day = int(nik[6:8])
+    sex = "P" if day > 40 else "L"
+    day = day - 40 if day > 40 else day
+    yy = int(nik[10:12])
+    year = (1900 if yy > century_pivot else 2000) + yy
+    try:
+        return date(year, int(nik[8:10]), day), sex
+    except ValueError:
+        return None, sex
+
+
+def install_macros(con: duckdb.DuckDBPyConnection) -> None:
+    """Create ``nik_problem(x)`` and ``kk_problem(x)`` macros over ``ref.region`` (install the reference first)."""
+    common = """
+        CASE
+          WHEN {x} IS NULL OR {x} = '' THEN NULL
+          WHEN NOT regexp_full_match({x}, '[0-9]{{16}}') THEN '{not16}'
+          WHEN {x} = '0000000000000000' THEN '{zeros}'
+          WHEN left({x}, 6) NOT IN (SELECT kode FROM ref.region WHERE tingkat = 'kecamatan') THEN '{district}'
+    """
+    nik_sql = (
+        common
+        + """
+          WHEN NOT (CAST(substr({x}, 7, 2) AS INTEGER) BETWEEN 1 AND 31
+                    OR CAST(substr({x}, 7, 2) AS INTEGER) BETWEEN 41 AND 71) THEN '{day}'
+          WHEN NOT CAST(substr({x}, 9, 2) AS INTEGER) BETWEEN 1 AND 12 THEN '{month}'
+          WHEN right({x}, 4) = '0000' THEN '{serial}'
+          ELSE NULL
+        END"""
+    )
+    kk_sql = common + """
+          WHEN right({x}, 4) = '0000' THEN '{serial}'
+          ELSE NULL
+        END"""
+    names = dict(
+        x="x",
+        not16=NOT_16_DIGITS,
+        zeros=ALL_ZEROS,
+        district=UNKNOWN_DISTRICT,
+        day=DAY_OUT_OF_RANGE,
+        month=MONTH_OUT_OF_RANGE,
+        serial=SERIAL_ZERO,
+    )
+    con.execute(f"CREATE OR REPLACE MACRO nik_problem(x) AS ({nik_sql.format(**names)})")
+    con.execute(f"CREATE OR REPLACE MACRO kk_problem(x) AS ({kk_sql.format(**names)})")
