@@ -22,7 +22,9 @@ def main(argv: list[str] | None = None) -> int:
     gen.add_argument("--households", type=int, default=10_000)
     gen.add_argument("--seed", type=int, default=42)
 
-    run = commands.add_parser("run", help="process every complete drop not yet processed and publish the registry")
+    run = commands.add_parser(
+        "run", help="process every complete drop not yet processed and publish the registry"
+    )
     run.add_argument(
         "--reprocess",
         action="append",

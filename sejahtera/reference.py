@@ -15,7 +15,10 @@ import pandas as pd
 from sejahtera import PROJECT_ROOT
 
 REFERENCE_DIR = PROJECT_ROOT / "reference"
-DECREES = {"2022": REFERENCE_DIR / "wilayah_kemendagri_2022.csv.gz", "2025": REFERENCE_DIR / "wilayah_kemendagri_2025.csv.gz"}
+DECREES = {
+    "2022": REFERENCE_DIR / "wilayah_kemendagri_2022.csv.gz",
+    "2025": REFERENCE_DIR / "wilayah_kemendagri_2025.csv.gz",
+}
 LEVEL_DIGITS = {"provinsi": 2, "kabupaten_kota": 4, "kecamatan": 6, "desa_kelurahan": 10}
 
 
@@ -47,7 +50,9 @@ def region_table() -> pd.DataFrame:
 @lru_cache(maxsize=1)
 def region_codes() -> RegionCodes:
     table = region_table()
-    by_level = {level: frozenset(table.loc[table["tingkat"] == level, "kode_digits"]) for level in LEVEL_DIGITS}
+    by_level = {
+        level: frozenset(table.loc[table["tingkat"] == level, "kode_digits"]) for level in LEVEL_DIGITS
+    }
     # Later decrees win for names: sort so 2025 rows come last and overwrite 2022 ones.
     ordered = table.sort_values("decree")
     names = dict(zip(ordered["kode_digits"], ordered["nama"], strict=True))

@@ -36,7 +36,9 @@ class WarehouseLocked(RuntimeError):
 
 
 @contextmanager
-def connect(path: Path | str, *, read_only: bool = False, wait_seconds: float = 120.0) -> Iterator[duckdb.DuckDBPyConnection]:
+def connect(
+    path: Path | str, *, read_only: bool = False, wait_seconds: float = 120.0
+) -> Iterator[duckdb.DuckDBPyConnection]:
     """Open the warehouse, waiting for another process's lock to go away, and close it whatever happens."""
     path = Path(path)
     if not read_only:

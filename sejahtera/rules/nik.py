@@ -110,10 +110,13 @@ def install_macros(con: duckdb.DuckDBPyConnection) -> None:
           ELSE NULL
         END"""
     )
-    kk_sql = common + """
+    kk_sql = (
+        common
+        + """
           WHEN right({x}, 4) = '0000' THEN '{serial}'
           ELSE NULL
         END"""
+    )
     names = dict(
         x="x",
         not16=NOT_16_DIGITS,

@@ -1,0 +1,57 @@
+"""Kemenko PMK, extreme-poverty data (P3KE): quarterly ``full``; gzip CSV, ``,``-separated, dotted village codes, DD/MM/YYYY."""
+
+from assets.extract.sources.spec import Column, CsvFormat, EntitySpec, SourceSpec
+
+CSV = CsvFormat(delimiter=",", compression="gzip")
+RELATIONSHIP = (
+    "Kepala Keluarga",
+    "Istri",
+    "Suami",
+    "Anak",
+    "Menantu",
+    "Cucu",
+    "Orang Tua",
+    "Mertua",
+    "Famili Lain",
+    "Lainnya",
+)
+
+KELUARGA = EntitySpec(
+    entity="keluarga",
+    role="household",
+    file_format="csv",
+    csv=CSV,
+    columns=(
+        Column("id_keluarga_p3ke", "record_id"),
+        Column("no_kk", "kk"),
+        Column("kode_kemendagri", "region"),
+        Column("alamat", "text"),
+        Column("desil_kesejahteraan", "code", values=("1", "2", "3", "4"), typed_as="INTEGER"),
+        Column("status_miskin_ekstrem", "flag", values=("Ya", "Tidak")),
+        Column("penerima_program", "text"),
+    ),
+)
+
+INDIVIDU = EntitySpec(
+    entity="individu",
+    role="person",
+    file_format="csv",
+    csv=CSV,
+    parent="keluarga",
+    columns=(
+        Column("id_individu_p3ke", "record_id"),
+        Column("id_keluarga_p3ke", "household_ref"),
+        Column("nik", "nik"),
+        Column("nama", "text"),
+        Column("jenis_kelamin", "code", values=("L", "P")),
+        Column("tanggal_lahir", "birth_date", date_format="%d/%m/%Y"),
+        Column("hubungan_keluarga", "code", values=RELATIONSHIP),
+        Column("pekerjaan", "text"),
+    ),
+)
+
+P3KE = SourceSpec(
+    name="p3ke",
+    description="Kemenko PMK P3KE extreme-poverty data, quarterly full",
+    entities_by_kind={"full": (KELUARGA, INDIVIDU)},
+)
