@@ -1,0 +1,18 @@
+"""The dynamic partitions of drops: one partition per drop ever looked at, keyed ``<source>.<drop_id>``.
+
+The drop sensor and ``landed_drops`` add to it; the external asset ``drop`` is partitioned by it so that every
+drop, with its outcome, shows in the Dagster UI and can be named for reprocessing.
+"""
+
+from __future__ import annotations
+
+import dagster as dg
+
+DROPS_PARTITIONS_NAME = "drops"
+
+drops = dg.DynamicPartitionsDefinition(name=DROPS_PARTITIONS_NAME)
+
+
+def drop_key(source: str, drop_id: str) -> str:
+    """The partition key of a drop (same as :attr:`assets.extract.landing.DropFolder.key`)."""
+    return f"{source}.{drop_id}"
