@@ -16,3 +16,12 @@ drops = dg.DynamicPartitionsDefinition(name=DROPS_PARTITIONS_NAME)
 def drop_key(source: str, drop_id: str) -> str:
     """The partition key of a drop (same as :attr:`assets.extract.landing.DropFolder.key`)."""
     return f"{source}.{drop_id}"
+
+
+def is_valid_partition_key(key: str) -> bool:
+    """Whether a drop key can be a partition: printable and free of ``...`` (Dagster's partition-range marker).
+
+    A folder named otherwise is not a valid drop anyway; it is still looked at and rejected in the ledger, it
+    just gets no partition in the UI.
+    """
+    return key.isprintable() and "..." not in key

@@ -1,0 +1,78 @@
+"""What happened to a drop this run: the statuses extract gives and the one-line reason of a rejection.
+
+Extract decides ``rejected``, ``duplicate`` and ``stale`` itself and hands every drop that passed its integrity
+checks on as ``loaded``; the validate stage turns ``loaded`` into ``applied`` or ``rejected``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from assets.extract.landing import DropFolder
+
+LOADED = "loaded"
+REJECTED = "rejected"
+DUPLICATE = "duplicate"
+STALE = "stale"
+APPLIED = "applied"
+"""Given by validate; extract reads it from the published ledger."""
+
+STATUSES = (LOADED, REJECTED, DUPLICATE, STALE)
+"""The statuses extract writes into ``work.drop``."""
+
+
+class FileRejected(Exception):
+    """A data file that fails integrity; ``reason`` names the file, the row when known, and the rule.
+
+    Reasons never quote a value from the file: values may be personal data.
+    """
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class DropRejected(Exception):
+    """A drop rejected whole. ``reason`` says why, without the drop key (the outcome prefixes it)."""
+
+    def __init__(self, reason: str, rows_in: int | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.rows_in = rows_in
+
+
+@dataclass(frozen=True)
+class LoadedFile:
+    """A data file that passed integrity and sits in its raw table."""
+
+    name: str
+    entity: str
+    rows: int
+    sha256: str
+    table: str
+
+
+@dataclass(frozen=True)
+class DropOutcome:
+    """One drop looked at this run, as it goes into ``work.drop`` and the UI."""
+
+    folder: DropFolder
+    status: str
+    apply_order: int
+    processed_at: datetime
+    manifest_sha256: str | None
+    kind: str | None = None
+    reason: str | None = None
+    """The one line the ledger keeps, starting with the drop key: ``dtks.20261127: anggota.csv: ...``."""
+    rows_in: int | None = None
+    files: tuple[LoadedFile, ...] = ()
+
+    @property
+    def key(self) -> str:
+        return self.folder.key
+
+    @property
+    def rows_loaded(self) -> int:
+        """Rows now in the raw tables: all of a loaded drop's rows, none of any other."""
+        return sum(f.rows for f in self.files)

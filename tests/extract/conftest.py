@@ -1,0 +1,28 @@
+"""Fixtures of the extract tests: a tmp landing zone, and the real extract assets run on it with Dagster.
+
+Other stages' tests may reuse them (helpers in ``landing_kit.py``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import dagster as dg
+import pytest
+from landing_kit import Extract, LandingZone
+
+
+@pytest.fixture
+def landing_zone(tmp_path: Path) -> LandingZone:
+    root = tmp_path / "landing"
+    root.mkdir()
+    return LandingZone(root)
+
+
+@pytest.fixture
+def extract(landing_zone: LandingZone, tmp_path: Path) -> Extract:
+    return Extract(
+        landing=landing_zone,
+        warehouse=tmp_path / "warehouse" / "sejahtera.duckdb",
+        instance=dg.DagsterInstance.ephemeral(),
+    )

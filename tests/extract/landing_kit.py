@@ -1,0 +1,235 @@
+"""Tiny synthetic drops in a tmp landing zone, built from the adapters' declarations (fixtures: conftest.py).
+
+``LandingZone.deliver(source, drop_id)`` writes a good drop (every entity of its kind, a few rows each, a
+correct manifest written last); its keyword arguments break it in one chosen way. Values are synthetic and made
+up per column kind: extract only checks structure, so they need to be well-formed, not realistic.
+Other stages' tests may reuse the ``landing_zone`` fixture.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import hashlib
+import io
+import json
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from assets.extract import asset_checks, assets
+from assets.extract.parquet_reader import ARROW_TYPES
+from assets.extract.sources import SOURCES, Column, EntitySpec
+from pipelines.resources import LandingZoneResource, WarehouseResource
+
+
+@dataclass(frozen=True)
+class DataFile:
+    """A data file to deliver, and what its manifest entry says about it."""
+
+    name: str
+    entity: str
+    content: bytes
+    rows: int
+
+
+def value(column: Column, entity: EntitySpec, i: int, *, parquet: bool) -> object:
+    """A well-formed synthetic value for row ``i`` of a column, by the column's kind."""
+    kind = column.kind
+    if kind == "record_id":
+        return f"{entity.entity[:3].upper()}{i:05d}"
+    if kind == "household_ref":
+        return f"{(entity.parent or 'x')[:3].upper()}{i:05d}"
+    if kind in ("nik", "kk"):
+        return f"3201014101{90 + i % 10:02d}{i % 10000 + 1:04d}"
+    if kind == "region":
+        return "3201012001"
+    if kind in ("date", "birth_date"):
+        day = date(1990, 1, 1 + i % 28)
+        return day if parquet else day.strftime(column.date_format or "%Y-%m-%d")
+    if kind in ("code", "flag"):
+        chosen = column.values[i % len(column.values)]
+        return chosen if parquet else str(chosen)
+    if kind == "integer":
+        return i if parquet else str(i)
+    if kind == "double":
+        return i + 0.5 if parquet else f"{i + 0.5}"
+    if kind == "boolean":
+        return bool(i % 2)
+    return f"JL. MELATI NO. {i}"
+
+
+def rows_of(entity: EntitySpec, n: int, *, parquet: bool) -> dict[str, list]:
+    """``n`` synthetic rows, by contract column name."""
+    return {c.name: [value(c, entity, i, parquet=parquet) for i in range(n)] for c in entity.columns}
+
+
+def csv_bytes(
+    entity: EntitySpec,
+    header: list[str],
+    records: list[list[str]],
+    *,
+    bom: bool = False,
+    gzipped: bool | None = None,
+) -> bytes:
+    fmt = entity.csv
+    assert fmt is not None
+    text = io.StringIO(newline="")
+    writer = csv.writer(text, delimiter=fmt.delimiter, quotechar=fmt.quote, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(records)
+    data = ("\ufeff" if bom else "").encode() + text.getvalue().encode(fmt.encoding)
+    compress = fmt.compression == "gzip" if gzipped is None else gzipped
+    return gzip.compress(data, mtime=0) if compress else data
+
+
+def parquet_bytes(table: pa.Table) -> bytes:
+    sink = io.BytesIO()
+    pq.write_table(table, sink)
+    return sink.getvalue()
+
+
+def typed_table(entity: EntitySpec, n: int) -> pa.Table:
+    data = rows_of(entity, n, parquet=True)
+    return pa.table({c.name: pa.array(data[c.name], ARROW_TYPES[c.snapshot_type]) for c in entity.columns})
+
+
+def file_name(entity: EntitySpec) -> str:
+    if entity.file_format == "parquet":
+        return f"{entity.entity}.parquet"
+    assert entity.csv is not None
+    return f"{entity.entity}.csv.gz" if entity.csv.compression == "gzip" else f"{entity.entity}.csv"
+
+
+def good_file(entity: EntitySpec, n: int = 3, *, name: str | None = None) -> DataFile:
+    """A well-formed file of ``n`` rows for ``entity``, in its declared format."""
+    if entity.file_format == "parquet":
+        content = parquet_bytes(typed_table(entity, n))
+    else:
+        data = rows_of(entity, n, parquet=False)
+        header = [c.name for c in entity.columns]
+        content = csv_bytes(entity, header, [[data[h][i] for h in header] for i in range(n)])
+    return DataFile(name=name or file_name(entity), entity=entity.entity, content=content, rows=n)
+
+
+def entity(source: str, name: str) -> EntitySpec:
+    spec = next(e for e in SOURCES[source].all_entities if e.entity == name)
+    return spec
+
+
+class LandingZone:
+    """A landing zone in a tmp dir with an agency's moves: deliver a drop, rewrite its manifest."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def deliver(
+        self,
+        source: str,
+        drop_id: str,
+        kind: str = "full",
+        *,
+        files: list[DataFile] | None = None,
+        rows: int = 3,
+        edit_manifest: Callable[[dict], None] | None = None,
+        manifest_bytes: bytes | None = None,
+        write_files: bool = True,
+    ) -> Path:
+        """Write a drop's files, then its manifest; returns the drop folder."""
+        folder = self.root / source / drop_id
+        folder.mkdir(parents=True, exist_ok=True)
+        if files is None:
+            files = [good_file(e, rows) for e in SOURCES[source].entities_by_kind[kind]]
+        if write_files:
+            for f in files:
+                (folder / f.name).write_bytes(f.content)
+        manifest = {
+            "source": source,
+            "drop_id": drop_id,
+            "kind": kind,
+            "extracted_at": "2026-11-27T18:00:00+07:00",
+            "files": [
+                {
+                    "name": f.name,
+                    "entity": f.entity,
+                    "rows": f.rows,
+                    "sha256": hashlib.sha256(f.content).hexdigest(),
+                }
+                for f in files
+            ],
+        }
+        if edit_manifest is not None:
+            edit_manifest(manifest)
+        raw = manifest_bytes if manifest_bytes is not None else json.dumps(manifest, indent=2).encode()
+        (folder / "manifest.json").write_bytes(raw)
+        return folder
+
+    def rewrite_manifest(self, folder: Path, edit: Callable[[dict], None] | None = None) -> None:
+        """Rewrite a manifest (edited or byte-identical) with a later modification time."""
+        path = folder / "manifest.json"
+        before = path.stat().st_mtime_ns
+        if edit is not None:
+            manifest = json.loads(path.read_bytes())
+            edit(manifest)
+            path.write_bytes(json.dumps(manifest, indent=2).encode())
+        later = before + 60_000_000_000
+        os.utime(path, ns=(later, later))
+
+
+@dataclass
+class Extract:
+    """Runs the real extract assets with Dagster on tmp paths and reads back what they wrote."""
+
+    landing: LandingZone
+    warehouse: Path
+    instance: dg.DagsterInstance
+
+    def run(
+        self, reprocess: list[str] | None = None, *, raise_on_error: bool = True
+    ) -> dg.ExecuteInProcessResult:
+        config = {"ops": {"landed_drops": {"config": {"reprocess": reprocess or []}}}}
+        return dg.materialize(
+            [*assets, *asset_checks],
+            resources={
+                "warehouse": WarehouseResource(path=str(self.warehouse)),
+                "landing": LandingZoneResource(root=str(self.landing.root)),
+            },
+            instance=self.instance,
+            run_config=config,
+            raise_on_error=raise_on_error,
+        )
+
+    def query(self, sql: str, params: list | None = None) -> list[tuple]:
+        with duckdb.connect(str(self.warehouse), read_only=True) as con:
+            return con.execute(sql, params or []).fetchall()
+
+    def drops(self) -> dict[str, tuple[str, str | None]]:
+        """``{key: (status, reason)}`` of ``work.drop``."""
+        rows = self.query("SELECT source || '.' || drop_id, status, reason FROM work.drop")
+        return {key: (status, reason) for key, status, reason in rows}
+
+    def publish_ledger(self) -> None:
+        """Stand in for validate and publish: loaded drops become applied, all of work.drop joins the ledger."""
+        with duckdb.connect(str(self.warehouse)) as con:
+            con.execute("CREATE SCHEMA IF NOT EXISTS ops")
+            select = (
+                "SELECT source, drop_id, kind, CASE status WHEN 'loaded' THEN 'applied' ELSE status END AS status, "
+                "reason, rows_in, coalesce(rows_loaded, rows_in) AS rows_loaded, "
+                "coalesce(rows_quarantined, 0) AS rows_quarantined, processed_at, manifest_sha256, "
+                "manifest_mtime_ns, (SELECT run_id FROM work.run) AS run_id FROM work.drop ORDER BY apply_order"
+            )
+            exists = con.execute(
+                "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'ops' "
+                "AND table_name = 'drop_ledger'"
+            ).fetchall()[0][0]
+            if exists:
+                con.execute(f"INSERT INTO ops.drop_ledger {select}")
+            else:
+                con.execute(f"CREATE TABLE ops.drop_ledger AS {select}")
