@@ -233,3 +233,26 @@ class Extract:
                 con.execute(f"INSERT INTO ops.drop_ledger {select}")
             else:
                 con.execute(f"CREATE TABLE ops.drop_ledger AS {select}")
+
+
+def csv_lines(entity: EntitySpec, n: int = 3) -> list[str]:
+    """A good CSV file of ``entity`` as text lines (header first), to break one line of in a test."""
+    fmt = entity.csv
+    assert fmt is not None
+    data = rows_of(entity, n, parquet=False)
+    header = [c.name for c in entity.columns]
+    text = io.StringIO(newline="")
+    writer = csv.writer(text, delimiter=fmt.delimiter, quotechar=fmt.quote, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows([data[h][i] for h in header] for i in range(n))
+    return text.getvalue().splitlines()
+
+
+def csv_text_file(entity: EntitySpec, lines: list[str], rows: int, *, raw: bytes | None = None) -> DataFile:
+    """A CSV file from text lines (or raw bytes), compressed when the entity declares it; ``rows`` for the manifest."""
+    fmt = entity.csv
+    assert fmt is not None
+    data = raw if raw is not None else ("\n".join(lines) + "\n").encode(fmt.encoding)
+    if fmt.compression == "gzip":
+        data = gzip.compress(data, mtime=0)
+    return DataFile(name=file_name(entity), entity=entity.entity, content=data, rows=rows)
