@@ -28,6 +28,7 @@ from assets.extract import asset_checks, assets
 from assets.extract.parquet_reader import ARROW_TYPES
 from assets.extract.sources import SOURCES, Column, EntitySpec
 from pipelines.resources import LandingZoneResource, WarehouseResource
+from sejahtera.warehouse import run_has_work
 
 
 @dataclass(frozen=True)
@@ -190,12 +191,13 @@ class Extract:
     landing: LandingZone
     warehouse: Path
     instance: dg.DagsterInstance
+    last_run_id: str | None = None
 
     def run(
         self, reprocess: list[str] | None = None, *, raise_on_error: bool = True
     ) -> dg.ExecuteInProcessResult:
         config = {"ops": {"landed_drops": {"config": {"reprocess": reprocess or []}}}}
-        return dg.materialize(
+        result = dg.materialize(
             [*assets, *asset_checks],
             resources={
                 "warehouse": WarehouseResource(path=str(self.warehouse)),
@@ -205,6 +207,15 @@ class Extract:
             run_config=config,
             raise_on_error=raise_on_error,
         )
+        self.last_run_id = result.run_id
+        return result
+
+    def landed_drops_metadata(self, result: dg.ExecuteInProcessResult) -> dict:
+        """Metadata of the ``landed_drops`` materialisation (not the per-drop ones the same step logs)."""
+        events = [
+            e for e in result.get_asset_materialization_events() if e.asset_key == dg.AssetKey("landed_drops")
+        ]
+        return {key: value.value for key, value in events[0].materialization.metadata.items()}
 
     def query(self, sql: str, params: list | None = None) -> list[tuple]:
         with duckdb.connect(str(self.warehouse), read_only=True) as con:
@@ -216,7 +227,12 @@ class Extract:
         return {key: (status, reason) for key, status, reason in rows}
 
     def publish_ledger(self) -> None:
-        """Stand in for validate and publish: loaded drops become applied, all of work.drop joins the ledger."""
+        """Stand in for validate and publish: loaded drops become applied, all of work.drop joins the ledger.
+
+        Like the real publish, only when the last run opened a work area.
+        """
+        if self.last_run_id is None or not run_has_work(self.warehouse, self.last_run_id):
+            return
         with duckdb.connect(str(self.warehouse)) as con:
             con.execute("CREATE SCHEMA IF NOT EXISTS ops")
             select = (
