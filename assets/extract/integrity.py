@@ -60,7 +60,11 @@ def _verified_path(folder: DropFolder, entry: ManifestFile) -> Path:
         raise FileRejected(f"{entry.name}: listed in the manifest but missing from the drop folder")
     if not path.resolve().is_relative_to(folder.path.resolve()):
         raise FileRejected(f"{entry.name}: is a link leading out of the drop folder")
-    if file_sha256(path) != entry.sha256:
+    try:
+        digest = file_sha256(path)
+    except OSError as exc:
+        raise FileRejected(f"{entry.name}: cannot be read ({exc.strerror or type(exc).__name__})") from None
+    if digest != entry.sha256:
         raise FileRejected(f"{entry.name}: sha256 differs from manifest")
     return path
 
