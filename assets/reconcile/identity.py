@@ -1,0 +1,63 @@
+"""When two records describe one identity: "name alike" and "birth date consistent", defined once.
+
+The contract (section 3) calls a person *padan* when Dukcapil holds their NIK "with a consistent identity —
+normalised name alike; birth date equal, or day and month swapped, or one year off". The same two tests decide a
+deterministic NIK link and guard the probabilistic ones, so they live here, as DuckDB macros installed on any
+connection that needs them (the warehouse and Splink's scratch database), and nowhere else.
+
+Name alike works on comparison keys (:func:`assets.reconcile.names.comparison_key`: titles gone, spelling
+variants folded). Two keys are alike when one of these holds, none of them tuned to a particular data set:
+
+* equal, or equal once spaces are removed (``NUR HAYATI`` / ``NURHAYATI``);
+* one's tokens are all among the other's (``SITI`` / ``SITI AMINAH``; also catches reordered tokens);
+* every token of one is within one edit of a token of the other (``AMINAH`` / ``AMINA``), tokens of four letters
+  or more only (short tokens must be equal: ``ANI``/``ANA`` are different names);
+* the whole names, spaces removed, are within one edit per five letters of the shorter one (typos).
+
+The subset rule is generous on purpose: it is only ever applied together with an agreeing NIK or birth date.
+"""
+
+from __future__ import annotations
+
+import duckdb
+
+FUZZY_TOKEN_MIN_LENGTH = 4
+LETTERS_PER_EDIT = 5
+
+_MACROS = f"""
+CREATE OR REPLACE TEMP MACRO name_tokens(k) AS string_split(k, ' ');
+
+CREATE OR REPLACE TEMP MACRO name_tokens_fuzzy_subset(a, b) AS
+  list_bool_and(list_transform(name_tokens(a), lambda x:
+    list_bool_or(list_transform(name_tokens(b), lambda y:
+      x = y OR (length(x) >= {FUZZY_TOKEN_MIN_LENGTH} AND length(y) >= {FUZZY_TOKEN_MIN_LENGTH}
+                AND levenshtein(x, y) <= 1)))));
+
+CREATE OR REPLACE TEMP MACRO name_alike(a, b) AS coalesce(
+  a = b
+  OR replace(a, ' ', '') = replace(b, ' ', '')
+  OR list_has_all(name_tokens(a), name_tokens(b))
+  OR list_has_all(name_tokens(b), name_tokens(a))
+  OR name_tokens_fuzzy_subset(a, b)
+  OR name_tokens_fuzzy_subset(b, a)
+  OR levenshtein(replace(a, ' ', ''), replace(b, ' ', ''))
+       <= greatest(1, least(length(replace(a, ' ', '')), length(replace(b, ' ', ''))) // {LETTERS_PER_EDIT}),
+  false);
+
+CREATE OR REPLACE TEMP MACRO birth_dates_swapped(a, b) AS
+  year(a) = year(b) AND month(a) = day(b) AND day(a) = month(b);
+
+CREATE OR REPLACE TEMP MACRO birth_dates_year_apart(a, b) AS
+  month(a) = month(b) AND day(a) = day(b) AND abs(year(a) - year(b)) = 1;
+
+CREATE OR REPLACE TEMP MACRO birth_date_consistent(a, b) AS coalesce(
+  a = b OR birth_dates_swapped(a, b) OR birth_dates_year_apart(a, b), false);
+
+CREATE OR REPLACE TEMP MACRO identity_consistent(key_a, key_b, date_a, date_b) AS
+  name_alike(key_a, key_b) AND birth_date_consistent(date_a, date_b);
+"""
+
+
+def install_identity_macros(con: duckdb.DuckDBPyConnection) -> None:
+    """Create the session macros ``name_alike``, ``birth_date_consistent`` and ``identity_consistent``."""
+    con.execute(_MACROS)

@@ -1,0 +1,137 @@
+"""Running the Splink model (DuckDB backend): training it, and scoring candidate pairs with it.
+
+Splink works in a scratch in-memory DuckDB database, never in the warehouse: it creates dozens of intermediate
+tables, and the warehouse is published atomically by the registry stage. The person records go over as Arrow,
+the scored pairs come back as Arrow. Everything is seeded or deterministic: the same records and the same stored
+model give the same pairs and the same probabilities.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import duckdb
+import pyarrow as pa
+from splink import DuckDBAPI, Linker
+
+from assets.reconcile import linkage_settings
+from assets.reconcile.config import LinkageConfig
+from assets.reconcile.identity import install_identity_macros
+
+INPUT_TABLE = "linkage_input"
+
+PLAUSIBLE_IDENTITY_SQL = """(
+    name_alike(l.nama_key, r.nama_key)
+    OR (birth_date_consistent(l.tanggal_lahir, r.tanggal_lahir)
+        AND (list_has_any(l.name_tokens, r.name_tokens) OR l.nama_phonetic = r.nama_phonetic))
+)"""
+"""A probabilistic link is only ever taken between records whose names are alike, or whose birth dates agree
+and whose names at least share a token or a sound. Whatever the NIK, KK and address say: a relative who
+borrowed the NIK, or shares the family card, has another name and birth date."""
+SPLINK_LOG_LEVEL = logging.WARNING
+
+
+@dataclass(frozen=True)
+class TrainedModel:
+    """Splink's trained settings (its JSON), with what it was trained on."""
+
+    settings: dict
+    trained_at: datetime
+    training_records: int
+    fingerprint: str
+
+
+def scratch_database() -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB with the identity macros the comparisons call."""
+    con = duckdb.connect()
+    install_identity_macros(con)
+    return con
+
+
+def load_records(warehouse: duckdb.DuckDBPyConnection, scratch: duckdb.DuckDBPyConnection) -> int:
+    """Copy ``work.person_record`` into the scratch database in the model's input columns; returns rows."""
+    records = warehouse.sql(linkage_settings.LINKAGE_INPUT_SQL).to_arrow_table()
+    scratch.register("_linkage_input", records)
+    try:
+        scratch.execute(f"CREATE OR REPLACE TABLE {INPUT_TABLE} AS SELECT * FROM _linkage_input")
+    finally:
+        scratch.unregister("_linkage_input")
+    return records.num_rows
+
+
+def train(scratch: duckdb.DuckDBPyConnection, config: LinkageConfig) -> TrainedModel:
+    """Estimate the prior, u (seeded random sampling) and m (expectation maximisation) on the loaded records."""
+    records = scratch.execute(f"SELECT count(*) FROM {INPUT_TABLE}").fetchall()[0][0]
+    linker = _linker(scratch, linkage_settings.settings())
+    linker.training.estimate_probability_two_random_records_match(
+        linkage_settings.PRIOR_RULES, recall=config.prior_rules_recall
+    )
+    linker.training.estimate_u_using_random_sampling(max_pairs=config.u_max_pairs, seed=config.seed)
+    for block in linkage_settings.TRAINING_BLOCKS:
+        linker.training.estimate_parameters_using_expectation_maximisation(
+            block, estimate_without_term_frequencies=True, max_pairs=config.em_max_pairs
+        )
+    return TrainedModel(
+        settings=linker.misc.save_model_to_json(),
+        trained_at=datetime.now(UTC),
+        training_records=records,
+        fingerprint=linkage_settings.settings_fingerprint(),
+    )
+
+
+def score_pairs(scratch: duckdb.DuckDBPyConnection, model: TrainedModel, config: LinkageConfig) -> pa.Table:
+    """Candidate pairs at or above the link threshold: ids, weight, probability and the level of each comparison."""
+    linker = _linker(scratch, model.settings)
+    chunks = max(1, config.predict_chunks)
+    predictions = linker.inference.predict(
+        threshold_match_probability=config.match_probability_threshold,
+        num_chunks_left=chunks,
+        num_chunks_right=chunks,
+        warning_mode="never",
+    )
+    levels = ", ".join(f"p.gamma_{c}, p.mw_{c}" for c in comparison_names(model.settings))
+    try:
+        return scratch.sql(
+            f"""
+            SELECT
+                least(p.unique_id_l, p.unique_id_r) AS rid_l,
+                greatest(p.unique_id_l, p.unique_id_r) AS rid_r,
+                p.match_weight,
+                p.match_probability,
+                {levels},
+                {PLAUSIBLE_IDENTITY_SQL} AS identity_plausible,
+                identity_consistent(l.nama_key, r.nama_key, l.tanggal_lahir, r.tanggal_lahir)
+                    AND coalesce(l.jenis_kelamin = r.jenis_kelamin, true) AS identity_consistent
+            FROM {predictions.physical_name} AS p
+            JOIN {INPUT_TABLE} AS l ON l.unique_id = p.unique_id_l
+            JOIN {INPUT_TABLE} AS r ON r.unique_id = p.unique_id_r
+            ORDER BY rid_l, rid_r
+            """
+        ).to_arrow_table()
+    finally:
+        predictions.drop_table_from_database_and_remove_from_cache()
+
+
+def comparison_names(model_settings: dict) -> list[str]:
+    return [c["output_column_name"] for c in model_settings["comparisons"]]
+
+
+def level_labels(model_settings: dict) -> dict[str, dict[int, str]]:
+    """For each comparison, the label of each gamma value (the level a pair fell in), for explaining links."""
+    labels: dict[str, dict[int, str]] = {}
+    for comparison in model_settings["comparisons"]:
+        levels = comparison["comparison_levels"]
+        non_null = [lv for lv in levels if not lv.get("is_null_level")]
+        by_gamma = {-1: "missing"}
+        for position, level in enumerate(non_null):
+            by_gamma[len(non_null) - 1 - position] = level.get("label_for_charts") or level["sql_condition"]
+        labels[comparison["output_column_name"]] = by_gamma
+    return labels
+
+
+def _linker(scratch: duckdb.DuckDBPyConnection, model_settings: object) -> Linker:
+    db_api = DuckDBAPI(connection=scratch)
+    records = db_api.register(INPUT_TABLE)
+    return Linker(records, model_settings, log_level=SPLINK_LOG_LEVEL)

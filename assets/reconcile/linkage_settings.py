@@ -1,0 +1,197 @@
+"""The Splink person-linkage model, declared in one place: what is compared, at which levels, and how pairs are found.
+
+Read this file to review the model; the plumbing is in :mod:`assets.reconcile.linkage`. The trained parameters
+(m and u per level, the prior) are an artefact stored in ``ops.linkage_model``, not code.
+
+Each record is one row of :func:`linkage_input_sql` (person records of every source, Dukcapil as the spine).
+Why the comparisons look like this (``/work/shared/linkage.md``):
+
+* The whole name is compared, never first/last name: most Indonesians have no family name. Titles are already
+  gone and spelling variants folded into ``nama_key`` (:mod:`assets.reconcile.names`). "One name's tokens are a
+  subset of the other's" is its own level, weaker than a fuzzy whole-name match (``SITI`` vs ``SITI AMINAH``
+  must not count as equal). Exact agreement is term-frequency adjusted (``SITI`` is common, ``WIRJOSUDARMO`` not).
+* Birth date and sex carry most of the weight that separates family members, who share KK and address.
+  Day/month swaps, a year off and one-digit typos are their own levels so that the data's usual errors are
+  not counted as disagreement.
+* NIK typos (one digit off, two adjacent digits swapped) and a second differing digit are levels of their own;
+  a placeholder NIK is NULL before it gets here.
+* Blocking: several rules, never on a first name alone, never a Dukcapil-Dukcapil pair (one NIK, one person).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+import splink.comparison_level_library as cll
+import splink.comparison_library as cl
+from splink import SettingsCreator, block_on
+from splink.blocking_rule_library import And, CustomRule
+
+NOT_BOTH_SPINE = CustomRule("NOT (l.is_spine AND r.is_spine)")
+"""Two Dukcapil records are two people by definition: never compare them."""
+
+NIK = cl.CustomComparison(
+    output_column_name="nik",
+    comparison_description="NIK, placeholders removed",
+    comparison_levels=[
+        cll.NullLevel("nik"),
+        cll.ExactMatchLevel("nik").configure(label_for_charts="same NIK"),
+        cll.DamerauLevenshteinLevel("nik", 1).configure(
+            label_for_charts="one digit off or two adjacent digits swapped"
+        ),
+        cll.CustomLevel(
+            "length(nik_l) = length(nik_r) AND hamming(nik_l, nik_r) <= 2",
+            label_for_charts="two digits differ",
+        ),
+        cll.ElseLevel(),
+    ],
+)
+
+NAMA = cl.CustomComparison(
+    output_column_name="nama",
+    comparison_description="Whole name: titles removed, spelling variants folded",
+    comparison_levels=[
+        cll.NullLevel("nama_key"),
+        cll.ExactMatchLevel("nama_key", term_frequency_adjustments=True).configure(
+            label_for_charts="same name (variants folded)"
+        ),
+        cll.CustomLevel(
+            "nama_compact_l = nama_compact_r OR nama_sorted_l = nama_sorted_r",
+            label_for_charts="same letters, spacing or token order differs",
+        ),
+        cll.DamerauLevenshteinLevel("nama_compact", 1).configure(label_for_charts="one typo"),
+        cll.CustomLevel(
+            "list_has_all(name_tokens_l, name_tokens_r) OR list_has_all(name_tokens_r, name_tokens_l)",
+            label_for_charts="one name's tokens are a subset of the other's",
+        ),
+        cll.CustomLevel(
+            "name_alike(nama_key_l, nama_key_r)", label_for_charts="alike (fuzzy tokens, few edits)"
+        ),
+        cll.ExactMatchLevel("nama_phonetic").configure(label_for_charts="sounds alike"),
+        cll.CustomLevel("list_has_any(name_tokens_l, name_tokens_r)", label_for_charts="share a name token"),
+        cll.ElseLevel(),
+    ],
+)
+
+TANGGAL_LAHIR = cl.CustomComparison(
+    output_column_name="tanggal_lahir",
+    comparison_description="Birth date, with the usual entry errors as their own levels",
+    comparison_levels=[
+        cll.NullLevel("tanggal_lahir"),
+        cll.ExactMatchLevel("tanggal_lahir").configure(label_for_charts="same date"),
+        cll.CustomLevel(
+            "birth_dates_swapped(tanggal_lahir_l, tanggal_lahir_r)", label_for_charts="day and month swapped"
+        ),
+        cll.CustomLevel(
+            "birth_dates_year_apart(tanggal_lahir_l, tanggal_lahir_r)", label_for_charts="one year off"
+        ),
+        cll.DamerauLevenshteinLevel("dob_text", 1).configure(label_for_charts="one digit off"),
+        cll.CustomLevel("birth_year_l = birth_year_r", label_for_charts="same year"),
+        cll.ElseLevel(),
+    ],
+)
+
+JENIS_KELAMIN = cl.ExactMatch("jenis_kelamin")
+
+KELUARGA_WILAYAH = cl.CustomComparison(
+    output_column_name="keluarga_wilayah",
+    comparison_description="Family card and place, as one comparison: family members share both, so "
+    "counting them as two independent agreements would double the evidence that merges relatives",
+    comparison_levels=[
+        cll.CustomLevel(
+            "(no_kk_l IS NULL OR no_kk_r IS NULL) AND (kode_wilayah_l IS NULL OR kode_wilayah_r IS NULL)"
+        ).configure(is_null_level=True),
+        cll.CustomLevel(
+            "no_kk_l = no_kk_r AND kode_wilayah_l = kode_wilayah_r", label_for_charts="same KK, same village"
+        ),
+        cll.ExactMatchLevel("no_kk").configure(label_for_charts="same KK, another village"),
+        cll.ExactMatchLevel("kode_wilayah").configure(label_for_charts="same village, another KK"),
+        cll.ExactMatchLevel("district").configure(label_for_charts="same district"),
+        cll.ExactMatchLevel("regency").configure(label_for_charts="same regency"),
+        cll.ElseLevel(),
+    ],
+)
+
+COMPARISONS = [NIK, NAMA, TANGGAL_LAHIR, JENIS_KELAMIN, KELUARGA_WILAYAH]
+
+
+def _rule(*columns: str) -> Any:
+    return And(block_on(*columns), NOT_BOTH_SPINE)
+
+
+BLOCKING_RULES = [
+    _rule("nik_head"),  # NIK digits 1-12: a typo in the serial
+    _rule("nik_tail"),  # NIK digits 7-16: a typo in the region prefix
+    _rule("tanggal_lahir", "district"),  # name spelled differently, NIK missing
+    _rule("nama_phonetic", "birth_year", "regency"),  # birth date mistyped, NIK missing
+    _rule("nama_key", "kode_wilayah"),  # birth date and NIK both unusable
+    _rule("nama_key", "tanggal_lahir"),  # moved away, NIK missing
+    _rule("no_kk", "jenis_kelamin"),  # name and birth date both mistyped, same family card
+]
+"""Candidate pairs: a pair is scored when any rule puts both records in one block."""
+
+TRAINING_BLOCKS = [
+    block_on("nik"),  # estimates everything but the NIK
+    block_on("tanggal_lahir", "district"),  # estimates the NIK, the name, sex
+    block_on("nama_key", "kode_wilayah"),  # estimates the birth date (and the NIK, sex again)
+]
+"""Expectation-maximisation sessions: each estimates the m values of the comparisons it does not block on."""
+
+PRIOR_RULES = [
+    And(
+        block_on("nik"),
+        CustomRule("identity_consistent(l.nama_key, r.nama_key, l.tanggal_lahir, r.tanggal_lahir)"),
+    ),
+]
+"""Near-certain matches, counted to estimate the prior (the recall assumed for them is in config/linkage.yaml)."""
+
+
+def settings() -> SettingsCreator:
+    """The untrained model: a dedupe over one table of every source's records (Dukcapil as ``is_spine``)."""
+    return SettingsCreator(
+        link_type="dedupe_only",
+        unique_id_column_name="unique_id",
+        comparisons=COMPARISONS,
+        blocking_rules_to_generate_predictions=BLOCKING_RULES,
+        retain_matching_columns=True,
+        retain_intermediate_calculation_columns=True,
+        additional_columns_to_retain=["source_dataset"],
+    )
+
+
+def settings_fingerprint() -> str:
+    """A short hash of the declaration: a stored model trained for another declaration is not reused."""
+    as_dict = settings().get_settings("duckdb").as_dict()
+    for key in ("linker_uid", "probability_two_random_records_match"):
+        as_dict.pop(key, None)
+    text = json.dumps(as_dict, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+LINKAGE_INPUT_SQL = """
+SELECT
+    rid AS unique_id,
+    source AS source_dataset,
+    source = 'dukcapil' AS is_spine,
+    nik,
+    left(nik, 12) AS nik_head,
+    substr(nik, 7) AS nik_tail,
+    nama_key,
+    replace(nama_key, ' ', '') AS nama_compact,
+    array_to_string(list_sort(string_split(nama_key, ' ')), ' ') AS nama_sorted,
+    string_split(nama_key, ' ') AS name_tokens,
+    nama_phonetic,
+    tanggal_lahir,
+    year(tanggal_lahir) AS birth_year,
+    strftime(tanggal_lahir, '%Y%m%d') AS dob_text,
+    jenis_kelamin,
+    kode_wilayah,
+    left(kode_wilayah, 6) AS district,
+    left(kode_wilayah, 4) AS regency,
+    no_kk
+FROM work.person_record
+ORDER BY rid
+"""
+"""One row per person record, in the columns the comparisons and blocking rules above name."""

@@ -1,0 +1,245 @@
+"""Indonesian personal names, made comparable: the standardised name, its titles, a comparison key, a phonetic key.
+
+Agencies write the same person as ``Hj. Siti Aminah, S.Pd``, ``SITTI AMINAH`` or ``siti  aminah``. Linkage needs
+three views of a name, computed once per distinct raw name before anything is loaded into DuckDB (DuckDB has no
+phonetic functions, and the rules read better as Python than as nested ``regexp_replace``):
+
+``nama``
+    Upper case, letters and single spaces only, titles removed. What the registry shows.
+``gelar``
+    The titles that were split off (``HJ S.PD``), so no information is thrown away.
+``key``
+    ``nama`` with spelling variants folded, for comparison only: old spellings (``OE``->``U``, ``DJ``->``J``,
+    ``TJ``->``C``, ``SJ``->``SY``, ``NJ``->``NY``, ``CH``->``KH``), then sound-alike spellings that Indonesian
+    registers mix freely (``KH``/``H``, ``DH``/``D``, ``TH``/``T``, ``PH``/``F``, ``Q``/``K``, ``DZ``/``Z``,
+    ``SY``/``S``, a final ``Y`` after a consonant / ``I``), doubled letters collapsed (``SITTI``, ``MUHAMMAD``),
+    and abbreviations of very common names expanded (``MOH``, ``MOCH``, ``M`` -> ``MUHAMAD``; ``ABD`` -> ``ABDUL``).
+    The rules are general spelling facts, not a list of one data set's variants.
+``phonetic``
+    Metaphone of the key with the spaces removed (``NUR HAYATI`` and ``NURHAYATI`` agree): a blocking key.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+import jellyfish
+
+# Titles written before a name (compared without dots): religious, academic and professional.
+PREFIX_TITLES = frozenset(
+    {
+        "H",
+        "HJ",
+        "HJH",
+        "HAJI",
+        "HAJJAH",
+        "HAJAH",
+        "KH",
+        "DR",
+        "DRS",
+        "DRA",
+        "DRG",
+        "DRH",
+        "IR",
+        "PROF",
+        "NS",
+        "USTADZ",
+        "USTADZAH",
+        "USTAZ",
+        "USTAZAH",
+    }
+)
+
+# Degrees written after a name (compared without dots and spaces: ``S.Pd``, ``S. Pd``, ``SPD``).
+SUFFIX_TITLES = frozenset(
+    {
+        # Sarjana (bachelor)
+        "SPD",
+        "SPDI",
+        "SAG",
+        "SE",
+        "SH",
+        "SHI",
+        "SKOM",
+        "SKM",
+        "SKEP",
+        "SKED",
+        "SSOS",
+        "SIP",
+        "SIKOM",
+        "SP",
+        "SPT",
+        "SS",
+        "SSI",
+        "ST",
+        "STP",
+        "SFARM",
+        "SPSI",
+        "SHUT",
+        "SGZ",
+        "STR",
+        "SST",
+        "SSY",
+        "STHI",
+        "SKG",
+        "SKH",
+        "SAK",
+        "SDS",
+        "SSN",
+        "SIKEP",
+        # Magister (master)
+        "MPD",
+        "MPDI",
+        "MAG",
+        "MSI",
+        "MM",
+        "MH",
+        "MKES",
+        "MKOM",
+        "MT",
+        "MHUM",
+        "MSC",
+        "MBA",
+        "MAP",
+        "MEI",
+        # Ahli madya / ahli muda (diploma)
+        "AMD",
+        "AMDKEP",
+        "AMDKEB",
+        "AMDFARM",
+        "AMDKES",
+        "AMA",
+        "AMAPD",
+        "AMK",
+        "AMKEP",
+        "AMKEB",
+        "AMG",
+        "AMF",
+        "BSC",
+        "BA",
+        # professional
+        "APT",
+        "SPOG",
+        "SPA",
+        "SPPD",
+    }
+)
+_LONGEST_SUFFIX_PARTS = 3  # ``A. Md. Kep`` is written as up to three space-separated parts
+
+# Spelling folds for the comparison key, applied in this order (each a plain substring replacement).
+OLD_SPELLINGS = (("OE", "U"), ("DJ", "J"), ("TJ", "C"), ("SJ", "SY"), ("NJ", "NY"), ("CH", "KH"))
+SOUND_ALIKE = (("KH", "H"), ("DH", "D"), ("TH", "T"), ("PH", "F"), ("DZ", "Z"), ("Q", "K"), ("SY", "S"))
+ABBREVIATIONS = {
+    "MOH": "MUHAMAD",
+    "MUH": "MUHAMAD",
+    "MHD": "MUHAMAD",
+    "MOHD": "MUHAMAD",
+    "MUHD": "MUHAMAD",
+    "MD": "MUHAMAD",
+    "ABD": "ABDUL",
+    "NOR": "NUR",
+}
+# Every spelling of Muhammad once old spellings, sound-alikes and doubled letters are folded.
+_MUHAMMAD = re.compile(r"^M[UO]HA?M[AE][DT]$")
+_VOWELS = frozenset("AEIOU")
+
+
+@dataclass(frozen=True)
+class StandardName:
+    nama: str | None
+    gelar: str | None
+    key: str | None
+    phonetic: str | None
+
+
+_APOSTROPHES = re.compile(r"['`\u2018\u2019\u02bc]")
+_NOT_NAME_CHARS = re.compile(r"[^A-Z.,\s]")
+_SPACES = re.compile(r"\s+")
+
+
+def standardise_name(raw: str | None) -> StandardName:
+    """The four views of one delivered name (None for a missing or letterless name)."""
+    if raw is None:
+        return StandardName(None, None, None, None)
+    return _standardise(raw)
+
+
+@lru_cache(maxsize=200_000)
+def _standardise(raw: str) -> StandardName:
+    text = unicodedata.normalize("NFKD", raw).encode("ascii", "ignore").decode("ascii").upper()
+    text = _APOSTROPHES.sub("", text)
+    text = _NOT_NAME_CHARS.sub(" ", text)
+    head, *tail = text.split(",")
+    tokens = [t for t in _SPACES.split(head.strip()) if t.strip(".")]
+    titles: list[str] = []
+
+    # Degrees after a comma: "NAME, S.PD., M.PD" (a part that is not a degree stays part of the name).
+    for part in tail:
+        part_tokens = [t for t in _SPACES.split(part.strip()) if t.strip(".")]
+        if part_tokens and _dotless("".join(part_tokens)) in SUFFIX_TITLES:
+            titles.append(_title_text(part_tokens))
+        else:
+            tokens.extend(part_tokens)
+
+    # Titles before the name, keeping at least one name token.
+    leading: list[str] = []
+    while len(tokens) > 1 and _dotless(tokens[0]) in PREFIX_TITLES:
+        leading.append(_title_text([tokens.pop(0)]))
+
+    # Degrees after the name without a comma: "NAME S.PD", "NAME S. PD", "NAME SPD".
+    trailing: list[str] = []
+    while len(tokens) > 1:
+        for width in range(min(_LONGEST_SUFFIX_PARTS, len(tokens) - 1), 0, -1):
+            if _dotless("".join(tokens[-width:])) in SUFFIX_TITLES:
+                trailing.insert(0, _title_text(tokens[-width:]))
+                del tokens[-width:]
+                break
+        else:
+            break
+
+    words = [w for t in tokens for w in t.replace(".", " ").split()]
+    if not words:
+        return StandardName(None, None, None, None)
+    nama = " ".join(words)
+    gelar = " ".join(leading + titles + trailing) or None
+    key = comparison_key(nama)
+    return StandardName(nama, gelar, key, jellyfish.metaphone(key.replace(" ", "")) or None)
+
+
+def comparison_key(nama: str) -> str:
+    """The variant-folded form of a standardised name (see the module docstring)."""
+    folded = [_fold_token(t) for t in nama.split()]
+    if len(folded) > 1 and folded[0] == "M":  # "M. RIZKI": the usual abbreviation of Muhammad
+        folded[0] = "MUHAMAD"
+    return " ".join(folded)
+
+
+def _fold_token(token: str) -> str:
+    for old, new in OLD_SPELLINGS:
+        token = token.replace(old, new)
+    for old, new in SOUND_ALIKE:
+        token = token.replace(old, new)
+    if len(token) > 2 and token.endswith("Y") and token[-2] not in _VOWELS:
+        token = token[:-1] + "I"
+    token = _collapse_doubles(token)
+    token = ABBREVIATIONS.get(token, token)
+    return "MUHAMAD" if _MUHAMMAD.match(token) else token
+
+
+def _collapse_doubles(token: str) -> str:
+    out: list[str] = []
+    for ch in token:
+        if not out or out[-1] != ch:
+            out.append(ch)
+    return "".join(out)
+
+
+def _dotless(token: str) -> str:
+    return token.replace(".", "")
+
+
+def _title_text(tokens: list[str]) -> str:
+    return "".join(tokens).rstrip(".")

@@ -1,0 +1,228 @@
+"""Person resolution: every person record of every source becomes part of exactly one registry person.
+
+1. Deterministic: an agency record whose NIK Dukcapil holds with a consistent identity is that Dukcapil
+   person (``sql/nik_padan_link.sql``).
+2. Probabilistic: Splink scores candidate pairs among all records, Dukcapil's as the spine
+   (:mod:`assets.reconcile.linkage`); pairs below the threshold or without a plausible identity are dropped.
+3. Clustering: links strongest first, never two Dukcapil records or two records of one source in one person
+   (:mod:`assets.reconcile.clustering`).
+4. Stable ids (:mod:`assets.reconcile.stable_ids`), the record's ``match_method`` / ``match_probability``,
+   the evidence of every link (``work.link_evidence``) and the NIK status (``sql/person_resolved.sql``).
+
+Match methods: ``dukcapil`` (the Dukcapil record a person is built on), ``nik_padan`` (deterministic NIK link),
+``splink`` (probabilistic link; its probability), ``single_record`` (nothing linked to it: a person of its own).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import duckdb
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from assets.reconcile import stable_ids
+from assets.reconcile.clustering import Clustering, Edges, cluster
+from assets.reconcile.config import LinkageConfig
+from assets.reconcile.linkage import (
+    TrainedModel,
+    comparison_names,
+    level_labels,
+    load_records,
+    score_pairs,
+    scratch_database,
+)
+from assets.reconcile.queries import run_sql
+from sejahtera import warehouse
+
+SPINE = "dukcapil"
+PERSON_ID_TABLES = (
+    ("registry.person", "person_id"),
+    ("registry.person_history", "person_id"),
+    ("registry.link_evidence", "person_id"),
+)
+"""Every published table that ever held person ids: new ids start after the highest of them."""
+
+
+@dataclass(frozen=True)
+class PersonStats:
+    records: int
+    persons: int
+    candidate_pairs: int
+    plausible_pairs: int
+    nik_padan_links: int
+    splink_links: int
+    kept_ids: int
+    new_ids: int
+
+    def as_metadata(self) -> dict[str, int]:
+        return dict(self.__dict__)
+
+
+def resolve_persons(
+    con: duckdb.DuckDBPyConnection, model: TrainedModel, config: LinkageConfig
+) -> PersonStats:
+    """Fill ``person_id``/``match_method``/``match_probability`` of ``work.person_record``; write
+    ``work.person_resolved`` and ``work.link_evidence``."""
+    run_sql(con, "nik_padan_link")
+    scratch = scratch_database()
+    try:
+        load_records(con, scratch)
+        pairs = score_pairs(scratch, model, config)
+    finally:
+        scratch.close()
+
+    sources = [r[0] for r in con.execute("SELECT source FROM work.person_record ORDER BY rid").fetchall()]
+    padan = con.sql("SELECT rid, spine_rid FROM work.nik_padan_link ORDER BY spine_rid, rid").fetchnumpy()
+    deterministic = Edges(
+        rid_a=padan["rid"].astype(np.int64),
+        rid_b=padan["spine_rid"].astype(np.int64),
+        weight=np.full(len(padan["rid"]), np.inf),
+        duplicate_ok=np.zeros(len(padan["rid"]), dtype=np.bool_),
+    )
+    plausible = pairs.filter(pa.compute.field("identity_plausible"))
+    scored = Edges(
+        rid_a=plausible["rid_l"].to_numpy().astype(np.int64),
+        rid_b=plausible["rid_r"].to_numpy().astype(np.int64),
+        weight=plausible["match_weight"].to_numpy(zero_copy_only=False).astype(np.float64),
+        duplicate_ok=plausible["identity_consistent"].to_numpy(zero_copy_only=False).astype(np.bool_),
+    )
+    result = cluster(sources, SPINE, deterministic, scored, config.same_source_min_match_weight)
+
+    _write_links(con, result, deterministic, plausible, pairs, model)
+    kept, new = _assign_person_ids(con, result)
+    run_sql(con, "person_methods")
+    run_sql(con, "person_resolved")
+    run_sql(con, "person_source_link")
+    persons = con.execute("SELECT count(*) FROM work.person_resolved").fetchall()[0][0]
+    return PersonStats(
+        records=len(sources),
+        persons=persons,
+        candidate_pairs=pairs.num_rows,
+        plausible_pairs=plausible.num_rows,
+        nik_padan_links=len(result.accepted_deterministic),
+        splink_links=len(result.accepted_scored),
+        kept_ids=kept,
+        new_ids=new,
+    )
+
+
+def _write_links(
+    con: duckdb.DuckDBPyConnection,
+    result: Clustering,
+    deterministic: Edges,
+    plausible: pa.Table,
+    pairs: pa.Table,
+    model: TrainedModel,
+) -> None:
+    """``work.person_cluster`` (rid -> cluster) and ``work.person_link`` (every link taken, with its evidence)."""
+    clusters = pa.table(
+        {
+            "rid": pa.array(np.arange(1, len(result.cluster_of), dtype=np.int64)),
+            "cluster_rid": pa.array(result.cluster_of[1:]),
+        }
+    )
+    taken_det = pa.table(
+        {
+            "rid_l": pa.array(
+                np.minimum(deterministic.rid_a, deterministic.rid_b)[result.accepted_deterministic]
+            ),
+            "rid_r": pa.array(
+                np.maximum(deterministic.rid_a, deterministic.rid_b)[result.accepted_deterministic]
+            ),
+        }
+    )
+    taken_scored = plausible.take(pa.array(result.accepted_scored))
+    names = comparison_names(model.settings)
+    labels = level_labels(model.settings)
+    evidence_columns = [c for name in names for c in (f"gamma_{name}", f"mw_{name}")]
+    all_pairs = pairs.select(["rid_l", "rid_r", "match_weight", "match_probability", *evidence_columns])
+    label_rows = [
+        (name, gamma, label) for name, by_gamma in labels.items() for gamma, label in by_gamma.items()
+    ]
+    level_table = pd.DataFrame(label_rows, columns=["comparison", "gamma", "label"])
+    for name, table in (
+        ("_person_cluster", clusters),
+        ("_taken_det", taken_det),
+        ("_taken_scored", taken_scored.select(["rid_l", "rid_r"])),
+        ("_scored_pairs", all_pairs),
+        ("_levels", level_table),
+    ):
+        con.register(name, table)
+    try:
+        con.execute(
+            "CREATE OR REPLACE TABLE work.person_cluster AS SELECT * FROM _person_cluster ORDER BY rid"
+        )
+        level_selects = ",\n".join(
+            f"(SELECT label FROM _levels WHERE comparison = '{name}' AND gamma = s.gamma_{name}) AS {name},\n"
+            f"s.mw_{name} AS {name}_weight"
+            for name in names
+        )
+        con.execute(
+            f"""
+            CREATE OR REPLACE TABLE work.person_link AS
+            WITH taken AS (
+                SELECT rid_l, rid_r, 'nik_padan' AS match_method FROM _taken_det
+                UNION ALL
+                SELECT rid_l, rid_r, 'splink' FROM _taken_scored
+            )
+            SELECT
+                t.rid_l,
+                t.rid_r,
+                t.match_method,
+                CASE WHEN t.match_method = 'nik_padan' THEN 1.0 ELSE s.match_probability END AS match_probability,
+                s.match_weight,
+                {level_selects}
+            FROM taken AS t
+            LEFT JOIN _scored_pairs AS s USING (rid_l, rid_r)
+            ORDER BY t.rid_l, t.rid_r
+            """
+        )
+    finally:
+        for name in ("_person_cluster", "_taken_det", "_taken_scored", "_scored_pairs", "_levels"):
+            con.unregister(name)
+
+
+def _assign_person_ids(con: duckdb.DuckDBPyConnection, result: Clustering) -> tuple[int, int]:
+    """``work.person_id_map`` (cluster -> person id): kept from the published registry where it can be."""
+    roots = con.execute(
+        "SELECT cluster_rid FROM work.person_cluster GROUP BY cluster_rid ORDER BY min(rid)"
+    ).fetchall()
+    entities = [r[0] for r in roots]
+    overlaps: list[tuple[int, str, int]] = []
+    if warehouse.table_exists(con, "registry.source_link"):
+        overlaps = [
+            (r[0], r[1], r[2])
+            for r in con.execute(
+                """
+                SELECT c.cluster_rid, s.registry_id, count(*)
+                FROM work.person_cluster AS c
+                JOIN work.person_record AS p USING (rid)
+                JOIN registry.source_link AS s
+                  ON s.entity = 'person' AND s.source = p.source AND s.source_record_id = p.source_record_id
+                WHERE s.registry_id IS NOT NULL
+                GROUP BY ALL
+                """
+            ).fetchall()
+        ]
+    highest = stable_ids.highest_published(
+        con, "P", (*PERSON_ID_TABLES, ("registry.source_link", "registry_id"))
+    )
+    ids = stable_ids.allocate("P", entities, overlaps, highest)
+    mapping = pa.table(
+        {"cluster_rid": pa.array(entities, pa.int64()), "person_id": [ids[e] for e in entities]}
+    )
+    con.register("_person_ids", mapping)
+    try:
+        con.execute(
+            "CREATE OR REPLACE TABLE work.person_id_map AS SELECT * FROM _person_ids ORDER BY cluster_rid"
+        )
+    finally:
+        con.unregister("_person_ids")
+    kept = sum(1 for e in entities if not _is_new(ids[e], highest))
+    return kept, len(entities) - kept
+
+
+def _is_new(person_id: str, highest: int) -> bool:
+    return int(person_id[1:]) > highest

@@ -1,0 +1,47 @@
+-- Step 1 of households: the family each registry person belongs to, where Dukcapil or a household-mate says.
+--
+-- A registry household is a current family: Dukcapil's KK grouping (after replaying events) of its living
+-- and dead members. A person Dukcapil does not know joins the family that their agency household-mates
+-- belong to: each agency household votes for the Dukcapil family most of its linked members are in (ties: the
+-- family of its head, then the smaller key), and the person takes the family most of their households voted
+-- for (ties: the most recent household record). Persons left over (no household-mate in Dukcapil) are
+-- grouped in Python (assets/reconcile/households.py).
+CREATE OR REPLACE TABLE work.person_family AS
+SELECT
+    person_id,
+    'K' || coalesce(no_kk, 'N' || source_record_id) AS family_key,
+    'dukcapil_kk' AS family_basis
+FROM work.person_record
+WHERE source = 'dukcapil';
+
+CREATE OR REPLACE TABLE work.agency_membership AS
+SELECT source, source_household_id, person_id, hubungan, observed_at, rid
+FROM work.person_record
+WHERE source <> 'dukcapil' AND source_household_id IS NOT NULL;
+
+CREATE OR REPLACE TABLE work.agency_household_vote AS
+SELECT
+    m.source,
+    m.source_household_id,
+    f.family_key,
+    count(*) AS votes,
+    bool_or(m.hubungan = 1) AS holds_head
+FROM work.agency_membership AS m
+JOIN work.person_family AS f USING (person_id)
+GROUP BY m.source, m.source_household_id, f.family_key
+QUALIFY row_number() OVER (
+    PARTITION BY m.source, m.source_household_id ORDER BY votes DESC, holds_head DESC, family_key
+) = 1;
+
+INSERT INTO work.person_family
+SELECT person_id, family_key, 'household_mates'
+FROM (
+    SELECT m.person_id, v.family_key, count(*) AS households, max(m.observed_at) AS latest
+    FROM work.agency_membership AS m
+    JOIN work.agency_household_vote AS v USING (source, source_household_id)
+    WHERE m.person_id NOT IN (SELECT person_id FROM work.person_family)
+    GROUP BY m.person_id, v.family_key
+    QUALIFY row_number() OVER (
+        PARTITION BY m.person_id ORDER BY households DESC, latest DESC NULLS LAST, v.family_key
+    ) = 1
+);
