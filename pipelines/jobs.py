@@ -1,5 +1,14 @@
 """The jobs: ``nightly`` (the whole graph, launched by the schedule, the drop sensor and ``sejahtera run``) and
-``train_linkage_model`` (retrains the Splink model on demand)."""
+``train_linkage_model`` (retrains the Splink model on demand).
+
+Both carry one retry policy for every step (``op_retry_policy``) rather than a policy per asset, because the
+transient failures we know of are the same in every stage: the warehouse lock wait running out while another
+process holds the DuckDB file (:class:`sejahtera.warehouse.WarehouseLocked`) and a landing-zone or reference
+file read failing on a flaky mount. Retrying a step is safe because every step is idempotent within its run:
+``landed_drops`` resets the work area, later steps rewrite their own work tables, and the publish is one
+transaction. Errors that no retry can fix (a blocking asset check, a ``dg.Failure(allow_retries=False)``) are
+not retried; Dagster never applies the policy to them.
+"""
 
 from __future__ import annotations
 
@@ -7,11 +16,23 @@ import dagster as dg
 
 LINKAGE_MODEL = dg.AssetKey("linkage_model")
 
+TRANSIENT_FAILURE_RETRY = dg.RetryPolicy(
+    max_retries=2,
+    delay=10,
+    backoff=dg.Backoff.EXPONENTIAL,
+    jitter=dg.Jitter.PLUS_MINUS,
+)
+"""Two more attempts, about 10 s and 20 s after the failure (jittered so two waiting runs do not collide).
+
+Short on purpose: each attempt already waits up to two minutes for the warehouse lock inside
+:func:`sejahtera.warehouse.connect`, and a real bug should fail the run within a minute, not page someone late."""
+
 nightly_job = dg.define_asset_job(
     name="nightly",
     selection=dg.AssetSelection.all() - dg.AssetSelection.assets(LINKAGE_MODEL),
     description="Process every complete drop not yet processed, reconcile, rank and publish the registry.",
     executor_def=dg.in_process_executor,
+    op_retry_policy=TRANSIENT_FAILURE_RETRY,
 )
 
 train_linkage_model_job = dg.define_asset_job(
@@ -19,4 +40,5 @@ train_linkage_model_job = dg.define_asset_job(
     selection=dg.AssetSelection.assets(LINKAGE_MODEL),
     description="Retrain the Splink person-linkage model on the current snapshots and store it for nightly runs.",
     executor_def=dg.in_process_executor,
+    op_retry_policy=TRANSIENT_FAILURE_RETRY,
 )

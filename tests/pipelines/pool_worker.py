@@ -1,0 +1,55 @@
+"""One run of a one-step job in the `warehouse` pool, started as its own process by test_warehouse_pool.py.
+
+The step announces itself in a barrier folder and waits (briefly) for the other worker, so that without the
+pool both steps open the DuckDB file at the same moment, and then holds the file for a second. It opens the
+warehouse without waiting for the lock: only the pool can keep the two steps apart.
+
+Usage: python pool_worker.py WAREHOUSE BARRIER_DIR NAME   (DAGSTER_HOME set; exit 0 when the run succeeded)
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import dagster as dg
+
+from sejahtera import warehouse
+
+HOLD_SECONDS = 1.0
+BARRIER_SECONDS = 2.0
+
+
+@dg.op(pool="warehouse")
+def write_row() -> None:
+    path, barrier, name = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3]
+    barrier.mkdir(parents=True, exist_ok=True)
+    (barrier / name).touch()
+    deadline = time.monotonic() + BARRIER_SECONDS
+    while len(list(barrier.iterdir())) < 2 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    with warehouse.connect(path, wait_seconds=0) as con:
+        con.execute("CREATE TABLE IF NOT EXISTS writer (name VARCHAR)")
+        con.execute("INSERT INTO writer VALUES (?)", [name])
+        time.sleep(HOLD_SECONDS)
+
+
+@dg.job
+def pool_worker() -> None:
+    write_row()
+
+
+if __name__ == "__main__":
+    quiet = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
+    with dg.DagsterInstance.get() as instance:
+        result = pool_worker.execute_in_process(instance=instance, raise_on_error=False, run_config=quiet)
+        if not result.success:
+            for event in result.all_events:
+                if event.is_failure:
+                    print(event.message, file=sys.stderr)
+                    error = getattr(event.event_specific_data, "error", None)
+                    while error is not None:
+                        print(f"{error.cls_name}: {error.message.splitlines()[0]}", file=sys.stderr)
+                        error = error.cause
+    sys.exit(0 if result.success else 1)
