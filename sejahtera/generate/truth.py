@@ -1,0 +1,225 @@
+"""The ground truth written under ``OUT/ground_truth/`` (described in the package docstring).
+
+Everything here is derived from the timeline and from the rows exactly as written (after defects were injected
+and rows reordered), so row numbers and record ids match the files byte for byte.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from sejahtera.generate.days import NO_DAY, day
+from sejahtera.generate.files import Drop, SourceFile, write_truth
+from sejahtera.generate.life import Timeline
+from sejahtera.generate.views import stale_labels
+
+LOCATION = (
+    ("source", pa.string()),
+    ("drop_id", pa.string()),
+    ("file", pa.string()),
+    ("row_number", pa.int64()),
+)
+PERSON_RECORDS = pa.schema(
+    [
+        *LOCATION,
+        ("source_record_id", pa.string()),
+        ("true_person_id", pa.int64()),
+        ("true_household_id", pa.int64()),
+    ]
+)
+HOUSEHOLD_RECORDS = pa.schema(
+    [*LOCATION, ("source_record_id", pa.string()), ("true_household_id", pa.int64())]
+)
+PERSONS = pa.schema(
+    [
+        ("true_person_id", pa.int64()),
+        ("true_household_id", pa.int64()),
+        ("nik", pa.string()),
+        ("sex", pa.string()),
+        ("birth_date", pa.date32()),
+        ("alive", pa.bool_()),
+        ("death_date", pa.date32()),
+        ("kode_wilayah", pa.string()),
+    ]
+)
+HOUSEHOLDS = pa.schema(
+    [
+        ("true_household_id", pa.int64()),
+        ("welfare", pa.float64()),
+        ("kode_wilayah", pa.string()),
+        ("province", pa.string()),
+        ("no_kk", pa.string()),
+    ]
+)
+ROW_DEFECTS = pa.schema([*LOCATION, ("source_record_id", pa.string()), ("rule", pa.string())])
+RECORD_NOISE = pa.schema([*LOCATION, ("source_record_id", pa.string()), ("noise", pa.string())])
+
+
+def _located(file: SourceFile) -> pd.DataFrame:
+    """The file's rows with their location columns (row_number: 1-based data row, header excluded)."""
+    frame = file.frame
+    record_id = frame[file.record_id].astype(object)
+    return pd.DataFrame(
+        {
+            "source": file.source,
+            "drop_id": file.drop_id,
+            "file": file.name,
+            "row_number": np.arange(1, len(frame) + 1, dtype=np.int64),
+            "source_record_id": record_id.where(record_id.notna() & (record_id != ""), None).to_numpy(
+                dtype=object
+            ),
+        }
+    )
+
+
+def write_ground_truth(
+    folder: Path, timeline: Timeline, drops: list[Drop], views: dict[str, int]
+) -> dict[str, int]:
+    """Write the six ground-truth tables; return their row counts (for the report)."""
+    current = timeline.current_household()
+    person_rows, household_rows, defect_rows, noise_rows = [], [], [], []
+    for drop in drops:
+        noise = pd.DataFrame(drop.noise, columns=["uid", "noise"])
+        for file in drop.files:
+            located = _located(file)
+            frame = file.frame
+            rules = frame["_rules"].to_numpy()
+            has = np.flatnonzero([len(r) > 0 for r in rules])
+            if has.size:
+                exploded = located.iloc[has].copy()
+                exploded["rule"] = [rules[i] for i in has]
+                defect_rows.append(exploded.explode("rule"))
+            if file.role == "person" or (file.role == "event" and len(frame)):
+                is_person = frame["_pid"].to_numpy() >= 0
+                if file.role == "event":
+                    is_person &= frame["jenis_peristiwa"].to_numpy() == "LAHIR"
+                pr = located[is_person].copy()
+                pid = frame.loc[is_person, "_pid"].to_numpy(np.int64)
+                pr["true_person_id"] = pid
+                pr["true_household_id"] = current[pid]
+                person_rows.append(pr)
+            if file.role == "household":
+                hr = located.copy()
+                hr["true_household_id"] = _household_truth(frame, drops, drop, current)
+                household_rows.append(hr)
+            if drop.source in views:
+                members = next(f for f in drop.files if f.role == "person").frame
+                noise_rows.append(
+                    _noise_rows(file, located, noise, timeline, views[drop.source], current, members)
+                )
+    counts = {}
+    tables = {
+        "person_records": (person_rows, PERSON_RECORDS),
+        "household_records": (household_rows, HOUSEHOLD_RECORDS),
+        "row_defects": (defect_rows, ROW_DEFECTS),
+        "record_noise": (noise_rows, RECORD_NOISE),
+    }
+    for name, (parts, schema) in tables.items():
+        frame = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=schema.names)
+        write_truth(folder / f"{name}.parquet", frame[schema.names], schema)
+        counts[name] = len(frame)
+    persons = _persons(timeline, current)
+    write_truth(folder / "persons.parquet", persons, PERSONS)
+    households = _households(timeline)
+    write_truth(folder / "households.parquet", households, HOUSEHOLDS)
+    counts["persons"] = len(persons)
+    counts["households"] = len(households)
+    return counts
+
+
+def _household_truth(frame: pd.DataFrame, drops: list[Drop], drop: Drop, current: np.ndarray) -> np.ndarray:
+    """The current household most of a household record's listed members belong to (ties: the recorded one)."""
+    members = next(f for f in drop.files if f.role == "person").frame
+    originals = members[members["_copy_of"].to_numpy() < 0]
+    votes = pd.DataFrame(
+        {"rec_hh": originals["_rec_hh"].to_numpy(), "now": current[originals["_pid"].to_numpy()]}
+    )
+    counts = votes.groupby(["rec_hh", "now"]).size().rename("n").reset_index()
+    counts["is_self"] = counts["rec_hh"] == counts["now"]
+    best = counts.sort_values(["rec_hh", "n", "is_self"], ascending=[True, False, False]).drop_duplicates(
+        "rec_hh"
+    )
+    winner = pd.Series(best["now"].to_numpy(), index=best["rec_hh"].to_numpy())
+    rec = frame["_rec_hh"].to_numpy(np.int64)
+    found = winner.reindex(rec).to_numpy(dtype=np.float64)
+    return np.where(np.isnan(found), rec, found).astype(np.int64)
+
+
+def _noise_rows(
+    file: SourceFile,
+    located: pd.DataFrame,
+    noise: pd.DataFrame,
+    timeline: Timeline,
+    view_day: int,
+    current: np.ndarray,
+    members: pd.DataFrame,
+) -> pd.DataFrame:
+    """Record noise of an agency file: injected labels (copies inherit their original's) plus the staleness
+    that follows from life (``dead_listed``, ``moved``, ``kk_reissued``, ``split``)."""
+    frame = file.frame
+    key = np.where(frame["_copy_of"].to_numpy() >= 0, frame["_copy_of"].to_numpy(), frame["_uid"].to_numpy())
+    position = pd.DataFrame({"uid": key, "pos": np.arange(len(frame))})
+    injected = position.merge(noise, on="uid")[["pos", "noise"]]
+    parts = [injected]
+    rec_hh = frame["_rec_hh"].to_numpy()
+    stale = stale_labels(timeline, rec_hh, view_day)
+    for label in ("moved", "kk_reissued"):
+        parts.append(pd.DataFrame({"pos": np.flatnonzero(stale[label].to_numpy()), "noise": label}))
+    if file.role == "person":
+        pid = frame["_pid"].to_numpy()
+        death = timeline.people["death"].to_numpy()[pid]
+        dead = (death != NO_DAY) & (death <= day(timeline.calendar.as_of))
+        parts.append(pd.DataFrame({"pos": np.flatnonzero(dead), "noise": "dead_listed"}))
+        parts.append(pd.DataFrame({"pos": np.flatnonzero(current[pid] != rec_hh), "noise": "split"}))
+    else:
+        # A household record is stale when part of the family it lists has split off since.
+        originals = members[members["_copy_of"].to_numpy() < 0]
+        split_off = set(
+            originals.loc[current[originals["_pid"].to_numpy()] != originals["_rec_hh"].to_numpy(), "_rec_hh"]
+        )
+        parts.append(
+            pd.DataFrame({"pos": np.flatnonzero(np.isin(rec_hh, list(split_off))), "noise": "split"})
+        )
+    labels = pd.concat(parts, ignore_index=True).sort_values(["pos", "noise"], kind="stable")
+    out = located.iloc[labels["pos"].to_numpy()].copy()
+    out["noise"] = labels["noise"].to_numpy()
+    return out
+
+
+def _persons(timeline: Timeline, current: np.ndarray) -> pd.DataFrame:
+    people = timeline.people
+    as_of = day(timeline.calendar.as_of)
+    death = people["death"].to_numpy()
+    dead = death <= as_of
+    version = timeline.version_at(current, np.minimum(death, as_of))
+    return pd.DataFrame(
+        {
+            "true_person_id": people["pid"].to_numpy(np.int64),
+            "true_household_id": current.astype(np.int64),
+            "nik": people["nik"].to_numpy(),
+            "sex": people["sex"].to_numpy(),
+            "birth_date": people["birth"].to_numpy(),
+            "alive": ~dead,
+            "death_date": pd.Series(np.where(dead, death, 0), dtype="Int64").mask(~dead),
+            "kode_wilayah": timeline.versions["village"].to_numpy()[version],
+        }
+    )
+
+
+def _households(timeline: Timeline) -> pd.DataFrame:
+    hh = timeline.households
+    as_of = day(timeline.calendar.as_of)
+    version = timeline.versions.iloc[timeline.version_at(hh["hh"].to_numpy(), np.full(len(hh), as_of))]
+    return pd.DataFrame(
+        {
+            "true_household_id": hh["hh"].to_numpy(np.int64),
+            "welfare": hh["welfare"].to_numpy(np.float64),
+            "kode_wilayah": version["village"].to_numpy(),
+            "province": version["village"].str[:2].to_numpy(),
+            "no_kk": version["kk"].to_numpy(),
+        }
+    )
