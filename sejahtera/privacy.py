@@ -5,6 +5,11 @@ Raw NIKs, KK numbers and names never leave the warehouse unmasked; everything a 
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import duckdb
+
 
 def mask_number(value: object) -> str:
     """Keep the 4-digit region prefix and the last 4 digits of an NIK or KK: ``3201********0001``.
@@ -38,3 +43,21 @@ MASK_NUMBER_SQL = "CASE WHEN {col} IS NULL THEN NULL WHEN length({col}) >= 12 TH
 def masked_sql(column: str) -> str:
     """DuckDB expression masking ``column`` (an identifier from code, never from data) like :func:`mask_number`."""
     return MASK_NUMBER_SQL.format(col=column)
+
+
+MASK_NAME_SQL = (
+    "CASE WHEN {col} IS NULL THEN NULL "
+    "WHEN regexp_full_match({col}, '\\s*') THEN '<empty>' "
+    "ELSE array_to_string(list_transform(regexp_split_to_array(regexp_replace({col}, '^\\s+|\\s+$', '', 'g'), '\\s+'), "
+    "lambda t: left(t, 1) || repeat('*', length(t) - 1)), ' ') END"
+)
+"""The same rule as :func:`mask_name`, as a DuckDB expression template for masking inside queries."""
+
+
+def install_masking_macros(con: duckdb.DuckDBPyConnection) -> None:
+    """Create the temporary DuckDB macros ``mask_number(x)`` and ``mask_name(x)`` on ``con``.
+
+    Temporary: they live only as long as the connection, so masking never adds anything to the warehouse file.
+    """
+    con.execute(f"CREATE OR REPLACE TEMPORARY MACRO mask_number(x) AS ({MASK_NUMBER_SQL.format(col='x')})")
+    con.execute(f"CREATE OR REPLACE TEMPORARY MACRO mask_name(x) AS ({MASK_NAME_SQL.format(col='x')})")

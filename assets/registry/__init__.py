@@ -1,4 +1,12 @@
-"""The registry stage (see docs/architecture.md). Exports `assets` and `asset_checks` for pipelines/definitions.py."""
+"""The registry stage (see docs/architecture.md): survivorship, welfare ranking and eligibility, targeting errors,
+history and changelog, the run's one atomic publish, and the province exports.
 
-assets: list = []
-asset_checks: list = []
+Exports ``assets`` and ``asset_checks`` for pipelines/definitions.py, and ``PUBLICATIONS`` (what this stage adds
+to the run's single publish transaction).
+"""
+
+from assets.registry.checks import asset_checks
+from assets.registry.dagster_assets import assets
+from assets.registry.publish import PUBLICATIONS
+
+__all__ = ["PUBLICATIONS", "asset_checks", "assets"]

@@ -1,0 +1,37 @@
+"""Eligibility: each programme's flag from the national decile, by the cutoffs of ``config/eligibility.yaml``,
+with a reason per household and programme; and who receives which programme now (DTKS flags, P3KE lists).
+
+Writes ``work.eligibility`` (long: household, programme, flag, reason), ``work.household_eligibility`` (the three
+flags), ``work.programme_rule`` and ``work.programme_receipt``.
+"""
+
+from __future__ import annotations
+
+import duckdb
+
+from assets.registry import queries
+from assets.registry.config import EligibilityRules, load_eligibility
+
+
+def build_eligibility(
+    con: duckdb.DuckDBPyConnection, rules: EligibilityRules | None = None
+) -> EligibilityRules:
+    """Needs ``work.household_welfare``."""
+    rules = rules or load_eligibility()
+    queries.run(con, "create_programme_rule")
+    queries.run(con, "create_programme_alias")
+    for programme in rules.programmes.values():
+        queries.run(
+            con,
+            "insert_programme_rule",
+            programme=programme.key,
+            name=programme.name,
+            max_desil=programme.max_desil,
+            rule_version=rules.version,
+        )
+        for alias in sorted(set(programme.aliases)):
+            queries.run(con, "insert_programme_alias", alias=alias, programme=programme.key)
+    queries.run(con, "eligibility")
+    queries.run(con, "household_eligibility")
+    queries.run(con, "programme_receipt")
+    return rules

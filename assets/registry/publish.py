@@ -1,0 +1,114 @@
+"""The one atomic publish of a run: every stage's work tables become the published warehouse in ONE transaction.
+
+A reader sees the registry before the run or after it, never a mix; a failure anywhere rolls everything back
+(``sejahtera.warehouse.publish``). When no drop was applied in the run (only duplicate, stale or rejected drops),
+only the drop bookkeeping (ledger, quarantine, quality report) is published and the registry is left untouched.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import Enum
+
+import duckdb
+
+from assets.registry import queries
+from assets.registry.history import build_history_and_changelog
+from sejahtera import warehouse
+from sejahtera.privacy import install_masking_macros
+from sejahtera.warehouse import Publication
+
+PUBLICATIONS: list[Publication] = [
+    Publication("registry.person", "work.registry_person", "replace"),
+    Publication("registry.household", "work.registry_household", "replace"),
+    Publication("registry.source_link", "work.registry_source_link", "replace"),
+    Publication("registry.person_history", "work.person_history", "replace"),
+    Publication("registry.household_history", "work.household_history", "replace"),
+    Publication("registry.changelog", "work.changelog", "append"),
+    Publication("registry.field_provenance", "work.field_provenance", "replace"),
+    Publication("registry.household_welfare", "work.household_welfare", "replace"),
+    Publication("registry.eligibility", "work.eligibility", "replace"),
+    Publication("registry.programme_receipt", "work.programme_receipt", "replace"),
+    Publication("registry.targeting_error", "work.targeting_error", "replace"),
+]
+"""What the registry stage publishes, each from the work table built this run."""
+
+BOOKKEEPING_SCHEMAS = ("ops", "quality")
+"""Schemas published even when no drop was applied: the ledger and quarantine say what happened to the drops."""
+
+
+class RunState(Enum):
+    NO_WORK = "no new drops: nothing to do"
+    NOTHING_APPLIED = "no drop applied this run (only duplicate, stale or rejected drops): registry unchanged"
+    APPLY = "drops applied this run"
+
+
+class UpstreamMissing(RuntimeError):
+    """A table an earlier stage must have written this run is not there."""
+
+
+def applied_drop_count(con: duckdb.DuckDBPyConnection) -> int:
+    """Drops the validate stage applied in this run (``work.ledger``)."""
+    if not warehouse.table_exists(con, "work.ledger"):
+        raise UpstreamMissing("work.ledger is missing: the validate stage did not record this run's drops")
+    return con.execute("SELECT count(*) FROM work.ledger WHERE status = 'applied'").fetchall()[0][0]
+
+
+def run_state(con: duckdb.DuckDBPyConnection, run_id: str) -> RunState:
+    if not warehouse.work_belongs_to(con, run_id):
+        return RunState.NO_WORK
+    return RunState.APPLY if applied_drop_count(con) > 0 else RunState.NOTHING_APPLIED
+
+
+def build_registry_tables(con: duckdb.DuckDBPyConnection) -> None:
+    """Assemble ``work.registry_*`` and this run's history and changelog from the earlier registry steps."""
+    install_masking_macros(con)
+    queries.run(con, "registry_person")
+    queries.run(con, "registry_household")
+    queries.run(con, "registry_source_link")
+    build_history_and_changelog(con)
+
+
+@dataclass(frozen=True)
+class PublishOutcome:
+    state: RunState
+    published: tuple[str, ...]
+
+
+def publish_run(
+    con: duckdb.DuckDBPyConnection,
+    state: RunState,
+    upstream: Sequence[Publication],
+    registry: Sequence[Publication] = tuple(PUBLICATIONS),
+) -> PublishOutcome:
+    """Build this run's registry tables (if drops were applied) and publish everything in one transaction.
+
+    ``upstream`` are the validate and reconcile publications. With nothing applied, only those in the bookkeeping
+    schemas (ledger, quarantine, quality report) are published.
+    """
+    if state is RunState.NO_WORK:
+        return PublishOutcome(state, ())
+    if state is RunState.NOTHING_APPLIED:
+        chosen = [p for p in upstream if p.target.split(".")[0] in BOOKKEEPING_SCHEMAS]
+    else:
+        build_registry_tables(con)
+        chosen = [*upstream, *registry]
+    _check_unique_targets(chosen)
+    warehouse.publish(con, chosen)
+    return PublishOutcome(state, tuple(p.target for p in chosen))
+
+
+def _check_unique_targets(publications: Sequence[Publication]) -> None:
+    seen: set[str] = set()
+    for pub in publications:
+        if pub.target in seen:
+            raise ValueError(f"{pub.target} would be published twice in one run")
+        seen.add(pub.target)
+
+
+def upstream_publications() -> list[Publication]:
+    """The validate and reconcile stages' publications (``PUBLICATIONS`` of their packages), in that order."""
+    from assets import reconcile, validate
+
+    return [*getattr(validate, "PUBLICATIONS", ()), *getattr(reconcile, "PUBLICATIONS", ())]

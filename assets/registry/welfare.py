@@ -1,0 +1,75 @@
+"""Welfare ranking: a transparent proxy-means-test score per household, and national, provincial and regency deciles.
+
+Not BPS's model (that one is not public): an additive index of the Regsosek housing codebook, floor area per
+person, electricity, assets, land, household size, dependency, education and work, each turned into a 0..1
+"goodness" and weighted by ``config/pmt_weights.yaml``. A household without a survey is scored from what is known
+of it (P3KE desil, DTKS listing, size) and flagged in ``welfare_source``. Only living members count; a household
+with no living member is not ranked. Writes ``work.household_welfare`` (every input, goodness and the result, so
+any score can be recomputed by hand).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import duckdb
+
+from assets.registry import queries
+from assets.registry.config import PmtWeights, load_pmt_weights
+
+
+class WeightsMismatch(ValueError):
+    """The PMT features computed and the weights configured differ: a feature would silently not count."""
+
+
+def reference_date(con: duckdb.DuckDBPyConnection) -> date:
+    """The date ages are computed on: the most recent date the data describes, so the same data gives the same
+    ranking whenever it runs. Falls back to the latest applied drop's date, then to today."""
+    observed = con.execute("SELECT max(observed_at) FROM work.person_record").fetchall()[0][0]
+    if observed is not None:
+        return observed if isinstance(observed, date) else observed.date()
+    latest = con.execute("SELECT max(drop_id) FROM work.ledger WHERE status = 'applied'").fetchall()[0][0]
+    if latest:
+        try:
+            return datetime.strptime(str(latest)[:8], "%Y%m%d").date()
+        except ValueError:
+            pass
+    return date.today()
+
+
+def build_welfare(con: duckdb.DuckDBPyConnection, weights: PmtWeights | None = None) -> PmtWeights:
+    """Score and rank every household; needs ``work.household_survivor`` and ``work.person_survivor``."""
+    weights = weights or load_pmt_weights()
+    params = weights.sql_parameters()
+    queries.run(con, "welfare_input", reference_date=reference_date(con), **params)
+    queries.run(con, "welfare_goodness", **params)
+
+    queries.run(con, "create_pmt_weight")
+    for feature, weight in sorted(weights.weights.items()):
+        queries.run(con, "insert_pmt_weight", feature=feature, weight=weight)
+    computed = {row[0] for row in queries.run(con, "goodness_features").fetchall()}
+    if computed != set(weights.weights):
+        raise WeightsMismatch(
+            "config/pmt_weights.yaml and the PMT features differ: "
+            f"unweighted {sorted(computed - set(weights.weights))}, "
+            f"not computed {sorted(set(weights.weights) - computed)}"
+        )
+    queries.run(con, "survey_score")
+
+    queries.run(con, "create_imputation_prior")
+    for evidence_class, quantile in sorted(weights.prior_quantile.items()):
+        queries.run(
+            con,
+            "insert_imputation_prior",
+            evidence_class=evidence_class,
+            prior_quantile=quantile,
+            prior_score=weights.prior_score[evidence_class],
+        )
+    queries.run(
+        con,
+        "welfare_score",
+        min_cell_households=weights.min_cell_households,
+        max_size_bucket=weights.max_size_bucket,
+    )
+    queries.run(con, "household_welfare", pmt_version=weights.version)
+    return weights
