@@ -1,0 +1,65 @@
+-- The validate stage's bookkeeping tables in the run's work area (docs/architecture.md).
+-- Contract columns first (quality.quarantine, ops.drop_ledger), then extras.
+
+CREATE OR REPLACE TABLE work.quarantine (
+    source           VARCHAR NOT NULL,
+    drop_id          VARCHAR NOT NULL,
+    file             VARCHAR NOT NULL,
+    row_number       BIGINT  NOT NULL,  -- 1-based data row of the file, header excluded
+    source_record_id VARCHAR,           -- NULL when the record id itself is blank
+    rule             VARCHAR NOT NULL,  -- sejahtera/rules/row_rules.py
+    detail           VARCHAR NOT NULL,  -- one line, masked values only
+    run_id           VARCHAR NOT NULL
+);
+
+CREATE OR REPLACE TABLE work.row_warning (
+    source      VARCHAR NOT NULL,
+    drop_id     VARCHAR NOT NULL,
+    file        VARCHAR NOT NULL,
+    row_number  BIGINT  NOT NULL,
+    warning     VARCHAR NOT NULL,       -- assets/validate/identity_warnings.py
+    column_name VARCHAR NOT NULL,       -- the validation frame column that failed
+    run_id      VARCHAR NOT NULL
+);
+
+CREATE OR REPLACE TABLE work.ledger (
+    source            VARCHAR NOT NULL,
+    drop_id           VARCHAR NOT NULL,
+    kind              VARCHAR,
+    status            VARCHAR NOT NULL,  -- applied | rejected | duplicate | stale
+    reason            VARCHAR,
+    rows_in           BIGINT,
+    rows_loaded       BIGINT,
+    rows_quarantined  BIGINT,
+    processed_at      TIMESTAMPTZ NOT NULL,
+    manifest_sha256   VARCHAR,
+    manifest_mtime_ns BIGINT,
+    run_id            VARCHAR NOT NULL
+);
+
+CREATE OR REPLACE TABLE work.ledger_file (
+    source           VARCHAR NOT NULL,
+    drop_id          VARCHAR NOT NULL,
+    file             VARCHAR NOT NULL,
+    entity           VARCHAR NOT NULL,
+    rows_in          BIGINT  NOT NULL,
+    rows_loaded      BIGINT  NOT NULL,
+    rows_quarantined BIGINT  NOT NULL,
+    run_id           VARCHAR NOT NULL
+);
+
+CREATE OR REPLACE TABLE work.expectation_result (
+    source           VARCHAR NOT NULL,
+    drop_id          VARCHAR NOT NULL,
+    file             VARCHAR NOT NULL,
+    suite            VARCHAR NOT NULL,
+    expectation      INTEGER NOT NULL,  -- index in the suite file
+    expectation_type VARCHAR NOT NULL,
+    column_name      VARCHAR NOT NULL,
+    rule             VARCHAR,
+    warning          VARCHAR,
+    element_count    BIGINT  NOT NULL,
+    unexpected_count BIGINT  NOT NULL,
+    data_docs        VARCHAR,
+    run_id           VARCHAR NOT NULL
+);

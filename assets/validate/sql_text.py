@@ -1,0 +1,32 @@
+"""Small helpers for writing DuckDB SQL from the adapters' declarations.
+
+Table and column names come from the declarations in ``assets/extract/sources/`` (code, never data) and are
+still checked against a strict pattern; constants from code (a date format, a code list) become quoted
+literals. Values from data are never spliced: they are bound parameters.
+"""
+
+from __future__ import annotations
+
+import re
+
+_IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+def identifier(name: str) -> str:
+    """``name`` if it is a plain lower-case identifier, else an error (it would otherwise be spliced)."""
+    if not _IDENTIFIER.match(name):
+        raise ValueError(f"not a plain identifier: {name!r}")
+    return name
+
+
+def literal(value: str | int | float) -> str:
+    """A code constant as a SQL literal: numbers as they are, text single-quoted with quotes doubled."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def literal_list(values: tuple[str | int | float, ...]) -> str:
+    return ", ".join(literal(v) for v in values)

@@ -1,0 +1,14 @@
+"""Fixtures of the validate stage's tests: a tmp warehouse whose work area looks as extract leaves it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from validate_kit import WorkArea
+
+
+@pytest.fixture
+def work_area(tmp_path: Path) -> Iterator[WorkArea]:
+    yield WorkArea(tmp_path / "warehouse" / "test.duckdb")
