@@ -12,7 +12,8 @@ variants folded). Two keys are alike when one of these holds, none of them tuned
 * one's tokens are all among the other's (``SITI`` / ``SITI AMINAH``; also catches reordered tokens);
 * every token of one is within one edit of a token of the other (``AMINAH`` / ``AMINA``), tokens of four letters
   or more only (short tokens must be equal: ``ANI``/``ANA`` are different names);
-* the whole names, spaces removed, are within one edit per five letters of the shorter one (typos).
+* the whole names, spaces removed, are within one edit per five letters of the shorter one (typos; a name
+  shorter than five letters must be spelled the same).
 
 The subset rule is generous on purpose: it is only ever applied together with an agreeing NIK or birth date.
 """
@@ -41,7 +42,7 @@ CREATE OR REPLACE TEMP MACRO name_alike(a, b) AS coalesce(
   OR name_tokens_fuzzy_subset(a, b)
   OR name_tokens_fuzzy_subset(b, a)
   OR levenshtein(replace(a, ' ', ''), replace(b, ' ', ''))
-       <= greatest(1, least(length(replace(a, ' ', '')), length(replace(b, ' ', ''))) // {LETTERS_PER_EDIT}),
+       <= least(length(replace(a, ' ', '')), length(replace(b, ' ', ''))) // {LETTERS_PER_EDIT},
   false);
 
 CREATE OR REPLACE TEMP MACRO birth_dates_swapped(a, b) AS

@@ -145,6 +145,7 @@ ABBREVIATIONS = {
 # Every spelling of Muhammad once old spellings, sound-alikes and doubled letters are folded.
 _MUHAMMAD = re.compile(r"^M[UO]HA?M[AE][DT]$")
 _VOWELS = frozenset("AEIOU")
+_MAX_FOLDS = 8
 
 
 @dataclass(frozen=True)
@@ -157,7 +158,8 @@ class StandardName:
 
 _APOSTROPHES = re.compile(r"['`\u2018\u2019\u02bc]")
 _NOT_NAME_CHARS = re.compile(r"[^A-Z.,\s]")
-_SPACES = re.compile(r"\s+")
+_TOKEN = re.compile(r"[A-Z]+\.?")
+"""A name token with the dot that may close it: ``H.MUHAMMAD`` is ``H.`` and ``MUHAMMAD``."""
 
 
 def standardise_name(raw: str | None) -> StandardName:
@@ -173,12 +175,12 @@ def _standardise(raw: str) -> StandardName:
     text = _APOSTROPHES.sub("", text)
     text = _NOT_NAME_CHARS.sub(" ", text)
     head, *tail = text.split(",")
-    tokens = [t for t in _SPACES.split(head.strip()) if t.strip(".")]
+    tokens = _TOKEN.findall(head)
     titles: list[str] = []
 
     # Degrees after a comma: "NAME, S.PD., M.PD" (a part that is not a degree stays part of the name).
     for part in tail:
-        part_tokens = [t for t in _SPACES.split(part.strip()) if t.strip(".")]
+        part_tokens = _TOKEN.findall(part)
         if part_tokens and _dotless("".join(part_tokens)) in SUFFIX_TITLES:
             titles.append(_title_text(part_tokens))
         else:
@@ -200,7 +202,7 @@ def _standardise(raw: str) -> StandardName:
         else:
             break
 
-    words = [w for t in tokens for w in t.replace(".", " ").split()]
+    words = [t.rstrip(".") for t in tokens]
     if not words:
         return StandardName(None, None, None, None)
     nama = " ".join(words)
@@ -218,6 +220,16 @@ def comparison_key(nama: str) -> str:
 
 
 def _fold_token(token: str) -> str:
+    """Fold until nothing changes (``QH`` -> ``KH`` -> ``H``), so that a key folded again stays the same."""
+    for _ in range(_MAX_FOLDS):
+        folded = _fold_once(token)
+        if folded == token:
+            break
+        token = folded
+    return token
+
+
+def _fold_once(token: str) -> str:
     for old, new in OLD_SPELLINGS:
         token = token.replace(old, new)
     for old, new in SOUND_ALIKE:

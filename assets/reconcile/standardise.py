@@ -6,7 +6,8 @@ SQL over the ``work`` schema (``sql/*.sql``); only names go through Python, once
 titles, spelling variants and phonetic keys read better there (:mod:`assets.reconcile.names`).
 
 NIK and KK numbers stay strings. For linkage a number is reduced to its digits (separators dropped) and set to
-NULL when it is a placeholder — one digit repeated, serial ``0000``, mostly zeros, a counting sequence — or is
+NULL when it is a placeholder — one digit repeated, serial ``0000``, zeros where the birth or issue date and
+the serial should be, a counting sequence — or is
 not 14-18 digits long: such values would put thousands of unrelated people in one blocking group. Why a
 delivered NIK is unusable is kept in ``nik_problem``: the contract's reason (``sejahtera.rules.nik``) when the
 NIK is malformed, ``placeholder`` for a well-formed placeholder such as ``1111111111111111``.
@@ -24,14 +25,15 @@ from sejahtera import reference
 from sejahtera.rules import nik as nik_rule
 
 PLACEHOLDER_SEQUENCES = ("1234567890123456", "0123456789012345", "9876543210987654", "1234567812345678")
-MOSTLY_ZEROS = 10
-"""A number with at least this many zeros is a placeholder (``3201010000000000``)."""
+MOSTLY_ZEROS = 8
+"""A number with at least this many zeros in its last ten digits is a placeholder (``3201010000000000``): a real
+NIK or KK has a non-zero day, month and serial there, so at most seven zeros."""
 
 _NUMBER_MACROS = f"""
 CREATE OR REPLACE TEMP MACRO placeholder_number(d) AS
   length(replace(d, left(d, 1), '')) = 0
   OR right(d, 4) = '0000'
-  OR length(d) - length(replace(d, '0', '')) >= {MOSTLY_ZEROS}
+  OR 10 - length(replace(right(d, 10), '0', '')) >= {MOSTLY_ZEROS}
   OR d IN ({", ".join(f"'{s}'" for s in PLACEHOLDER_SEQUENCES)});
 
 CREATE OR REPLACE TEMP MACRO linkage_number_clean(d) AS
@@ -99,13 +101,18 @@ def build_name_standard(con: duckdb.DuckDBPyConnection) -> int:
     return len(names)
 
 
+def build_person_and_household_records(con: duckdb.DuckDBPyConnection) -> None:
+    """``work.person_record`` and ``work.household_record`` (needs ``work.dukcapil_person``, ``work.name_standard``)."""
+    run_sql(con, "person_record")
+    run_sql(con, "household_record")
+
+
 def build_records(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
-    """Replay Dukcapil, then write ``work.person_record`` and ``work.household_record``; returns row counts."""
+    """The whole stage on the snapshots in ``work``: replay Dukcapil, standardise names, write the records."""
     install_macros(con)
     counts = {"dukcapil_person": build_dukcapil_person(con)}
     counts["distinct_names"] = build_name_standard(con)
-    run_sql(con, "person_record")
-    run_sql(con, "household_record")
+    build_person_and_household_records(con)
     counts["person_record"] = _count(con, "work.person_record")
     counts["household_record"] = _count(con, "work.household_record")
     return counts

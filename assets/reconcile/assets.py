@@ -1,0 +1,219 @@
+"""The reconcile stage in Dagster: Dukcapil replay, standardisation, the linkage model, persons, households.
+
+Every asset opens the warehouse in the ``warehouse`` pool and is a no-op when the run found no new drops
+(``WarehouseResource.has_work``). Metadata holds counts only: no NIK, KK or name ever leaves the warehouse.
+"""
+
+import dagster as dg
+import duckdb
+
+from assets.reconcile import model_store, standardise
+from assets.reconcile.config import LinkageConfig
+from assets.reconcile.households import resolve_households
+from assets.reconcile.persons import resolve_persons
+from assets.reconcile.training import NothingToTrainOn, published_person_records
+from pipelines.resources import WarehouseResource
+
+GROUP = "reconcile"
+OWNERS = ["team:reconcile"]
+NO_NEW_DROPS = "no new drops this run: nothing reconciled"
+
+
+def _no_op() -> dg.MaterializeResult:
+    return dg.MaterializeResult(metadata={"note": NO_NEW_DROPS})
+
+
+def _counts(con: duckdb.DuckDBPyConnection, sql: str) -> dict[str, int]:
+    return {str(k): int(v) for k, v in con.execute(sql).fetchall()}
+
+
+@dg.asset(
+    key="dukcapil_population",
+    group_name=GROUP,
+    owners=OWNERS,
+    pool="warehouse",
+    kinds={"duckdb"},
+    deps=[dg.AssetKey("source_snapshots")],
+    description=(
+        "The civil registry after replaying its delta events on the latest full (work.dukcapil_person): events "
+        "apply per NIK in (tanggal_peristiwa, drop_id, row) order, so a late delta never overrides a later change."
+    ),
+)
+def dukcapil_population(
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource
+) -> dg.MaterializeResult:
+    if not warehouse.has_work(context.run.run_id):
+        return _no_op()
+    with warehouse.connect() as con:
+        standardise.install_macros(con)
+        persons = standardise.build_dukcapil_person(con)
+        status = _counts(
+            con, "SELECT status_hidup, count(*) FROM work.dukcapil_person GROUP BY ALL ORDER BY 1"
+        )
+        events = con.execute("SELECT count(*) FROM work.snapshot_dukcapil_peristiwa").fetchall()[0][0]
+    return dg.MaterializeResult(
+        metadata={
+            "persons": persons,
+            "living": status.get("HIDUP", 0),
+            "dead": status.get("MATI", 0),
+            "events replayed": events,
+        }
+    )
+
+
+@dg.asset(
+    key="standardised_records",
+    group_name=GROUP,
+    owners=OWNERS,
+    pool="warehouse",
+    kinds={"duckdb"},
+    deps=[dukcapil_population],
+    description=(
+        "Every source's person and household records in one canonical shape (work.person_record, "
+        "work.household_record): names upper-cased with titles split off, comparison and phonetic keys, sex L/P, "
+        "relationship 1-8, 10-digit village codes, NIK/KK placeholders nulled for linkage with the reason kept."
+    ),
+)
+def standardised_records(
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource
+) -> dg.MaterializeResult:
+    if not warehouse.has_work(context.run.run_id):
+        return _no_op()
+    with warehouse.connect() as con:
+        standardise.install_macros(con)
+        names = standardise.build_name_standard(con)
+        standardise.build_person_and_household_records(con)
+        per_source = _counts(con, "SELECT source, count(*) FROM work.person_record GROUP BY ALL ORDER BY 1")
+        households = _counts(
+            con, "SELECT source, count(*) FROM work.household_record GROUP BY ALL ORDER BY 1"
+        )
+        problems = _counts(
+            con,
+            "SELECT coalesce(nik_problem, CASE WHEN nik_raw IS NULL THEN 'blank' END), count(*) "
+            "FROM work.person_record WHERE nik IS NULL OR nik_problem IS NOT NULL GROUP BY ALL ORDER BY 1",
+        )
+        titled = con.execute("SELECT count(*) FROM work.person_record WHERE gelar IS NOT NULL").fetchall()[0][
+            0
+        ]
+    return dg.MaterializeResult(
+        metadata={
+            "person records": dg.MetadataValue.json(per_source),
+            "household records": dg.MetadataValue.json(households),
+            "NIK problems (record counts)": dg.MetadataValue.json(problems),
+            "records with titles split off": titled,
+            "distinct names standardised": names,
+        }
+    )
+
+
+@dg.asset(
+    key="linkage_model",
+    group_name=GROUP,
+    owners=OWNERS,
+    pool="warehouse",
+    kinds={"duckdb", "splink"},
+    description=(
+        "The Splink person-linkage model trained on the published snapshots (declared in "
+        "assets/reconcile/linkage_settings.py; prior, u by seeded sampling, m by expectation maximisation), "
+        "appended to ops.linkage_model with trained_at and the training data's size. Nightly runs reuse the "
+        "newest one; run the job train_linkage_model to retrain."
+    ),
+)
+def linkage_model(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+    config = LinkageConfig.load()
+    with warehouse.connect() as con:
+        try:
+            records = published_person_records(con)
+        except NothingToTrainOn as exc:
+            raise dg.Failure(description=str(exc)) from None
+        try:
+            model = model_store.train_on_person_records(records, config)
+        finally:
+            records.close()
+        con.execute("BEGIN TRANSACTION")
+        try:
+            model_store.store(con, model_store.PUBLISHED_TABLE, model, context.run.run_id)
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+    return dg.MaterializeResult(
+        metadata={
+            "training records": model.training_records,
+            "trained at": model.trained_at.isoformat(),
+            "settings fingerprint": model.fingerprint,
+            "prior (probability two records match)": model.settings["probability_two_random_records_match"],
+        }
+    )
+
+
+@dg.asset(
+    key="resolved_persons",
+    group_name=GROUP,
+    owners=OWNERS,
+    pool="warehouse",
+    kinds={"duckdb", "splink"},
+    deps=[standardised_records],
+    description=(
+        "One registry person per real person: deterministic links where Dukcapil holds the NIK with a consistent "
+        "identity, Splink for the rest, clustered so that no person holds two Dukcapil records or two records of "
+        "one source; stable person ids; nik_status; work.source_link (persons) and work.link_evidence. Uses the "
+        "newest stored linkage model (trains and publishes one if there is none)."
+    ),
+)
+def resolved_persons(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+    if not warehouse.has_work(context.run.run_id):
+        return _no_op()
+    config = LinkageConfig.load()
+    with warehouse.connect() as con:
+        standardise.install_macros(con)
+        model_store.ensure_table(con, model_store.WORK_TABLE)
+        model = model_store.latest(con, model_store.PUBLISHED_TABLE)
+        trained_in_run = model is None
+        if model is None:
+            context.log.info("no stored linkage model for this declaration: training one for this run")
+            model = model_store.train_on_person_records(con, config)
+            model_store.store(con, model_store.WORK_TABLE, model, context.run.run_id)
+        stats = resolve_persons(con, model, config)
+        status = _counts(con, "SELECT nik_status, count(*) FROM work.person_resolved GROUP BY ALL ORDER BY 1")
+        methods = _counts(
+            con, "SELECT match_method, count(*) FROM work.person_record GROUP BY ALL ORDER BY 1"
+        )
+    return dg.MaterializeResult(
+        metadata={
+            **stats.as_metadata(),
+            "nik_status": dg.MetadataValue.json(status),
+            "records by match_method": dg.MetadataValue.json(methods),
+            "model trained at": model.trained_at.isoformat(),
+            "model trained in this run": trained_in_run,
+        }
+    )
+
+
+@dg.asset(
+    key="resolved_households",
+    group_name=GROUP,
+    owners=OWNERS,
+    pool="warehouse",
+    kinds={"duckdb"},
+    deps=[resolved_persons],
+    description=(
+        "Registry households formed from their members: Dukcapil's current KK grouping, joined by household-mates "
+        "Dukcapil lacks; each source household links to the registry household most of its members belong to; "
+        "ids follow members across moves, splits and merges. Writes work.household_resolved and the household "
+        "rows of work.source_link."
+    ),
+)
+def resolved_households(
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource
+) -> dg.MaterializeResult:
+    if not warehouse.has_work(context.run.run_id):
+        return _no_op()
+    with warehouse.connect() as con:
+        stats = resolve_households(con)
+        methods = _counts(
+            con, "SELECT match_method, count(*) FROM work.household_record GROUP BY ALL ORDER BY 1"
+        )
+    return dg.MaterializeResult(
+        metadata={**stats.as_metadata(), "household records by match_method": dg.MetadataValue.json(methods)}
+    )

@@ -1,0 +1,84 @@
+"""The trained linkage model as a stored artefact: ``ops.linkage_model``, one row per training.
+
+Nightly runs reuse the newest model trained for the current declaration (its fingerprint: a model trained for
+other comparisons is never applied to these). The on-demand job ``train_linkage_model`` appends a new one in its
+own transaction; a nightly run that finds none trains once with the same function, keeps the model in
+``work.linkage_model`` and publishes it with the run (``Publication`` append).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+import duckdb
+import splink
+
+from assets.reconcile import linkage_settings
+from assets.reconcile.config import LinkageConfig
+from assets.reconcile.linkage import TrainedModel, load_records, scratch_database, train
+from sejahtera import warehouse
+
+PUBLISHED_TABLE = "ops.linkage_model"
+WORK_TABLE = "work.linkage_model"
+COLUMNS = """(
+    trained_at TIMESTAMPTZ NOT NULL,
+    training_records BIGINT NOT NULL,
+    settings_fingerprint VARCHAR NOT NULL,
+    splink_version VARCHAR NOT NULL,
+    run_id VARCHAR,
+    model_json VARCHAR NOT NULL
+)"""
+
+
+def train_on_person_records(con: duckdb.DuckDBPyConnection, config: LinkageConfig) -> TrainedModel:
+    """Train on ``work.person_record`` of ``con`` (the one training function, nightly or on demand)."""
+    scratch = scratch_database()
+    try:
+        load_records(con, scratch)
+        return train(scratch, config)
+    finally:
+        scratch.close()
+
+
+def latest(con: duckdb.DuckDBPyConnection, table: str) -> TrainedModel | None:
+    """The newest model in ``table`` trained for the current declaration, if any."""
+    if not warehouse.table_exists(con, table):
+        return None
+    rows = con.execute(
+        f"SELECT model_json, trained_at, training_records, settings_fingerprint FROM {table} "
+        "WHERE settings_fingerprint = ? ORDER BY trained_at DESC LIMIT 1",
+        [linkage_settings.settings_fingerprint()],
+    ).fetchall()
+    if not rows:
+        return None
+    model_json, trained_at, records, fingerprint = rows[0]
+    return TrainedModel(
+        settings=json.loads(model_json),
+        trained_at=trained_at
+        if isinstance(trained_at, datetime)
+        else datetime.fromisoformat(str(trained_at)),
+        training_records=int(records),
+        fingerprint=fingerprint,
+    )
+
+
+def ensure_table(con: duckdb.DuckDBPyConnection, table: str) -> None:
+    schema = table.split(".")[0]
+    con.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
+    con.execute(f"CREATE TABLE IF NOT EXISTS {table} {COLUMNS}")
+
+
+def store(con: duckdb.DuckDBPyConnection, table: str, model: TrainedModel, run_id: str | None) -> None:
+    ensure_table(con, table)
+    con.execute(
+        f"INSERT INTO {table} VALUES (?, ?, ?, ?, ?, ?)",
+        [
+            model.trained_at,
+            model.training_records,
+            model.fingerprint,
+            splink.__version__,
+            run_id,
+            json.dumps(model.settings, sort_keys=True),
+        ],
+    )

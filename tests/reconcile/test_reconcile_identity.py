@@ -1,0 +1,100 @@
+"""'Name alike' and 'birth date consistent': the one definition of a consistent identity (contract section 3)."""
+
+import string
+from datetime import date
+
+import duckdb
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from assets.reconcile.identity import install_identity_macros
+from assets.reconcile.names import standardise_name
+
+
+_SHARED = duckdb.connect()
+install_identity_macros(_SHARED)
+
+
+@pytest.fixture
+def con():
+    return _SHARED
+
+
+def alike(con, a: str, b: str) -> bool:
+    key_a, key_b = standardise_name(a).key, standardise_name(b).key
+    return con.execute("SELECT name_alike(?, ?)", [key_a, key_b]).fetchall()[0][0]
+
+
+def consistent(con, a: str, b: str) -> bool:
+    return con.execute(
+        "SELECT birth_date_consistent(?::DATE, ?::DATE)", [date.fromisoformat(a), date.fromisoformat(b)]
+    ).fetchall()[0][0]
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("SITI AMINAH", "SITTI AMINAH"),
+        ("Hj. Siti Aminah, S.Pd", "SITI AMINAH"),
+        ("NURHAYATI", "NUR HAYATI"),
+        ("SITI", "SITI AMINAH"),  # one name's tokens among the other's
+        ("AMINAH SITI", "SITI AMINAH"),
+        ("SITI AMINAH", "SITI AMINA"),  # one letter off in a long token
+        ("MUHAMMAD RIZKI", "MOCH. RIZKY"),
+        ("BAMBANG WIJAYAKUSUMA", "BAMBANG WIJAYAKUSUMAH"),
+    ],
+)
+def test_names_that_are_alike(con, a, b):
+    assert alike(con, a, b)
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("SITI AMINAH", "SITI RAHMA"),  # sisters share a first name
+        ("ANI", "ANA"),  # short names differ by one letter and are different names
+        ("BUDI SANTOSO", "AGUS SANTOSO"),
+        ("DEWI", "WULAN"),
+    ],
+)
+def test_names_that_are_not_alike(con, a, b):
+    assert not alike(con, a, b)
+
+
+def test_a_missing_name_is_never_alike(con):
+    assert con.execute("SELECT name_alike(NULL, 'SITI')").fetchall()[0][0] is False
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "expected"),
+    [
+        ("1980-03-05", "1980-03-05", True),
+        ("1980-03-05", "1980-05-03", True),  # day and month swapped
+        ("1980-03-05", "1981-03-05", True),  # one year off
+        ("1980-03-05", "1979-03-05", True),
+        ("1980-03-05", "1982-03-05", False),
+        ("1980-03-05", "1980-03-06", False),
+        ("1980-03-05", "1981-05-03", False),  # swapped AND a year off is two errors
+    ],
+)
+def test_birth_dates_consistent_per_the_contract(con, a, b, expected):
+    assert consistent(con, a, b) is expected
+
+
+tokens = st.lists(st.text(alphabet=string.ascii_uppercase, min_size=1, max_size=8), min_size=1, max_size=4)
+
+
+@given(tokens, tokens)
+def test_name_alike_is_symmetric(a, b):
+    x, y = " ".join(a), " ".join(b)
+    forward, backward = _SHARED.execute("SELECT name_alike(?, ?), name_alike(?, ?)", [x, y, y, x]).fetchall()[
+        0
+    ]
+    assert forward == backward
+
+
+@given(tokens)
+def test_a_name_is_alike_itself(a):
+    x = " ".join(a)
+    assert _SHARED.execute("SELECT name_alike(?, ?)", [x, x]).fetchall()[0][0]
