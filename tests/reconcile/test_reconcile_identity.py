@@ -11,7 +11,6 @@ from hypothesis import strategies as st
 from assets.reconcile.identity import install_identity_macros
 from assets.reconcile.names import standardise_name
 
-
 _SHARED = duckdb.connect()
 install_identity_macros(_SHARED)
 
