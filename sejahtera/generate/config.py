@@ -70,7 +70,7 @@ class NoiseConfig:
     """Household rows left out of the household file (all their members become orphans)."""
     unknown_nik_event: float = 0.02
     """Dukcapil events (other than LAHIR) for an NIK Dukcapil does not know, per event row."""
-    garbled_event: float = 0.03
+    garbled_event: float = 0.02
     """Dukcapil events re-sent with one field broken (bad date, unknown region, bad code, control character,
     out-of-range birth date, repeated or missing id), per event row."""
 

@@ -48,6 +48,8 @@ PERISTIWA_COLUMNS = (
     "tempat_lahir", "tanggal_lahir", "kode_wilayah", "alamat",
 )  # fmt: skip
 LAYOUT = CsvLayout(delimiter=",")
+MAX_BAD_EVENTS = 0.12
+"""Cap on defective event rows per delta, as a share of its real events."""
 
 
 def address(street: pd.Series | np.ndarray, rt: np.ndarray, rw: np.ndarray) -> np.ndarray:
@@ -226,7 +228,9 @@ def _delta(
             )
         )
     events = pd.concat(rows, ignore_index=True).reindex(columns=["_pid", "_day", *PERISTIWA_COLUMNS[1:]])
-    events = events.fillna("").astype({"_pid": np.int64, "_day": np.int64})
+    text = list(PERISTIWA_COLUMNS[1:])
+    events[text] = events[text].astype(object).fillna("")
+    events = events.astype({"_pid": np.int64, "_day": np.int64})
     order = {"LAHIR": 0, "PINDAH": 1, "UBAH_DATA": 2, "MATI": 3}
     events["_kind_order"] = events["jenis_peristiwa"].map(order)
     events = events.sort_values(["_day", "_kind_order", "nik"], kind="stable").drop(columns="_kind_order")
@@ -263,7 +267,11 @@ def _with_bad_events(
     events["_order"] = np.arange(n, dtype=np.float64)
     extra: list[dict] = []
     next_id = n + 1
-    for _ in range(stochastic_count(rng, noise.unknown_nik_event, n)):
+    # Small deltas stay far from the 20 % rejection share whatever the rates: at most MAX_BAD_EVENTS of the rows.
+    budget = int(MAX_BAD_EVENTS * (n + 1))
+    unknown = min(stochastic_count(rng, noise.unknown_nik_event, n), budget)
+    garbled = min(stochastic_count(rng, noise.garbled_event, n), budget - unknown)
+    for _ in range(unknown):
         kind = ["MATI", "PINDAH", "UBAH_DATA"][int(rng.integers(3))]
         at = int(rng.integers(n))
         row = {c: "" for c in events.columns if not c.startswith("_")}
@@ -281,7 +289,7 @@ def _with_bad_events(
             row["alamat"] = "JL. BARU NO. 1 RT 001 RW 001"
         extra.append(row)
     real = np.flatnonzero(events["jenis_peristiwa"].to_numpy() != "LAHIR")
-    for _ in range(stochastic_count(rng, noise.garbled_event, n) if real.size else 0):
+    for _ in range(garbled if real.size else 0):
         at = int(real[int(rng.integers(real.size))])
         row = events.loc[at].to_dict()
         rule = _garble(rng, row)

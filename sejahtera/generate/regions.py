@@ -166,11 +166,9 @@ def draw_districts(rng: np.random.Generator, n: int) -> np.ndarray:
 
 def villages_near(rng: np.random.Generator, current: np.ndarray) -> np.ndarray:
     """A new village for each household that moves: mostly in the same district or regency, some farther."""
-    geo = geography()
     n = len(current)
     out = draw_villages(rng, n)
-    by_district = pd.Series(geo.villages).groupby(pd.Series(geo.villages).str[:6]).agg(list)
-    by_regency = pd.Series(geo.villages).groupby(pd.Series(geo.villages).str[:4]).agg(list)
+    by_district, by_regency = _villages_by_area()
     reach = rng.random(n)
     for i in range(n):
         pool = None
@@ -181,6 +179,15 @@ def villages_near(rng: np.random.Generator, current: np.ndarray) -> np.ndarray:
         if pool:
             out[i] = pool[int(rng.integers(len(pool)))]
     return out
+
+
+@lru_cache(maxsize=1)
+def _villages_by_area() -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+    """2025 villages grouped by district and by regency (where a family that moves nearby goes)."""
+    villages = pd.Series(geography().villages)
+    by_district = villages.groupby(villages.str[:6]).agg(list).to_dict()
+    by_regency = villages.groupby(villages.str[:4]).agg(list).to_dict()
+    return by_district, by_regency
 
 
 def traditions_for(rng: np.random.Generator, villages: np.ndarray) -> np.ndarray:

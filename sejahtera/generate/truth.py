@@ -59,10 +59,11 @@ ROW_DEFECTS = pa.schema([*LOCATION, ("source_record_id", pa.string()), ("rule", 
 RECORD_NOISE = pa.schema([*LOCATION, ("source_record_id", pa.string()), ("noise", pa.string())])
 
 
-def _located(file: SourceFile) -> pd.DataFrame:
-    """The file's rows with their location columns (row_number: 1-based data row, header excluded)."""
+def _located(file: SourceFile, id_column: str | None = None) -> pd.DataFrame:
+    """The file's rows with their location columns (row_number: 1-based data row, header excluded) and the
+    record id (``id_column``, by default the file's own record id)."""
     frame = file.frame
-    record_id = frame[file.record_id].astype(object)
+    record_id = frame[id_column or file.record_id].astype(object)
     return pd.DataFrame(
         {
             "source": file.source,
@@ -97,7 +98,8 @@ def write_ground_truth(
                 is_person = frame["_pid"].to_numpy() >= 0
                 if file.role == "event":
                     is_person &= frame["jenis_peristiwa"].to_numpy() == "LAHIR"
-                pr = located[is_person].copy()
+                # A LAHIR event is a Dukcapil person record: its source_record_id is the NIK (contract).
+                pr = (_located(file, "nik") if file.role == "event" else located)[is_person].copy()
                 pid = frame.loc[is_person, "_pid"].to_numpy(np.int64)
                 pr["true_person_id"] = pid
                 pr["true_household_id"] = current[pid]

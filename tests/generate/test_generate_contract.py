@@ -1,0 +1,146 @@
+"""The generated drops follow contract sections 1 and 2: layout, manifests, formats and the adapters' columns."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import re
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+from generate_kit import manifests, read_csv_bytes, read_drops
+
+from assets.extract.extraction import extract_drops, plan
+from assets.extract.landing import scan
+from assets.extract.ledger import Ledger
+from assets.extract.outcome import LOADED
+from assets.extract.sources import SOURCES
+from sejahtera import warehouse
+
+EXPECTED_LAYOUT = {
+    "dtks/20261115": {"keluarga.csv", "anggota.csv", "manifest.json"},
+    "regsosek/20260915": {"rumah_tangga.parquet", "individu.parquet", "manifest.json"},
+    "p3ke/20261001": {"keluarga.csv.gz", "individu.csv.gz", "manifest.json"},
+    "dukcapil/20261120": {"penduduk.parquet", "manifest.json"},
+    "dukcapil/20261121": {"peristiwa.csv", "manifest.json"},
+    "dukcapil/20261124": {"peristiwa.csv", "manifest.json"},
+    "dukcapil/20261127": {"peristiwa.csv", "manifest.json"},
+}
+ARROW_TYPE_OF_KIND = {
+    "record_id": pa.string(),
+    "household_ref": pa.string(),
+    "nik": pa.string(),
+    "kk": pa.string(),
+    "text": pa.string(),
+    "region": pa.string(),
+    "date": pa.date32(),
+    "birth_date": pa.date32(),
+    "integer": pa.int32(),
+    "double": pa.float64(),
+    "boolean": pa.bool_(),
+}
+
+
+def test_drops_are_laid_out_as_the_contract_says(default_zone: Path) -> None:
+    folders = {
+        f"{p.parent.name}/{p.name}": {f.name for f in p.iterdir()}
+        for p in default_zone.glob("*/*")
+        if p.parent.name != "ground_truth"
+    }
+    assert folders == EXPECTED_LAYOUT
+    assert {p.name for p in (default_zone / "ground_truth").iterdir()} == {
+        "person_records.parquet",
+        "household_records.parquet",
+        "persons.parquet",
+        "households.parquet",
+        "row_defects.parquet",
+        "record_noise.parquet",
+    }
+
+
+def test_manifests_list_every_file_with_its_hash_and_record_count_and_come_last(default_zone: Path) -> None:
+    for path, manifest in manifests(default_zone):
+        assert set(manifest) == {"source", "drop_id", "kind", "extracted_at", "files"}
+        assert (manifest["source"], manifest["drop_id"]) == (path.parent.parent.name, path.parent.name)
+        assert manifest["kind"] == (
+            "delta" if manifest["source"] == "dukcapil" and manifest["drop_id"] > "20261120" else "full"
+        )
+        extracted = datetime.fromisoformat(manifest["extracted_at"])
+        assert extracted.utcoffset() == timedelta(hours=7)
+        assert extracted.strftime("%Y%m%d") == manifest["drop_id"]
+        listed = {entry["name"] for entry in manifest["files"]}
+        assert listed == {f.name for f in path.parent.iterdir()} - {"manifest.json"}
+        for entry in manifest["files"]:
+            data = path.parent / entry["name"]
+            raw = data.read_bytes()
+            assert entry["sha256"] == hashlib.sha256(raw).hexdigest()
+            spec = SOURCES[manifest["source"]].entity(manifest["kind"], entry["entity"])
+            if spec.file_format == "csv":
+                _, records = read_csv_bytes(raw, entry["name"], spec.csv.delimiter)
+                rows = len(records)
+            else:
+                rows = pq.read_metadata(data).num_rows
+            assert entry["rows"] == rows, f"{path.parent}: {entry['name']}"
+            assert data.stat().st_mtime_ns <= path.stat().st_mtime_ns, "manifest must be written last"
+
+
+def test_rows_are_csv_records_not_lines(default_zone: Path) -> None:
+    """DTKS addresses typed over two lines: the manifest counts records, so lines outnumber rows."""
+    manifest = dict(manifests(default_zone))[default_zone / "dtks" / "20261115" / "manifest.json"]
+    keluarga = next(e for e in manifest["files"] if e["entity"] == "keluarga")
+    text = (default_zone / "dtks" / "20261115" / "keluarga.csv").read_text(encoding="utf-8-sig")
+    assert text.count("\n") - 1 > keluarga["rows"]
+
+
+def test_columns_are_exactly_the_adapters(default_zone: Path) -> None:
+    files = read_drops(default_zone)
+    assert len(files) == 10
+    for f in files:
+        assert f.header == [c.name for c in f.entity.columns], f"{f.source}/{f.name}"
+
+
+def test_parquet_columns_have_the_contract_types(default_zone: Path) -> None:
+    for f in read_drops(default_zone):
+        if f.entity.file_format != "parquet":
+            continue
+        schema = pq.read_schema(default_zone / f.source / f.drop_id / f.name)
+        for column in f.entity.columns:
+            if column.kind == "code":
+                expected = pa.int32() if isinstance(column.values[0], int) else pa.string()
+            else:
+                expected = ARROW_TYPE_OF_KIND[column.kind]
+            assert schema.field(column.name).type == expected, f"{f.name}.{column.name}"
+        assert schema.metadata is None or b"pandas" not in schema.metadata
+
+
+def test_each_source_has_its_own_encoding_and_date_format(default_zone: Path) -> None:
+    dtks = (default_zone / "dtks" / "20261115" / "anggota.csv").read_bytes()
+    assert dtks.startswith(b"\xef\xbb\xbfID_ART;ID_KELUARGA;")
+    p3ke = (default_zone / "p3ke" / "20261001" / "individu.csv.gz").read_bytes()
+    assert p3ke[:2] == b"\x1f\x8b" and p3ke[4:8] == b"\x00\x00\x00\x00", "gzip header without a timestamp"
+    assert gzip.decompress(p3ke).startswith(b"id_individu_p3ke,id_keluarga_p3ke,")
+    delta = (default_zone / "dukcapil" / "20261121" / "peristiwa.csv").read_bytes()
+    assert delta.startswith(b"id_peristiwa,jenis_peristiwa,")
+    files = {(f.source, f.entity.entity): f for f in read_drops(default_zone)}
+
+    def share(rows: list[dict], column: str, pattern: str) -> float:
+        return sum(bool(re.fullmatch(pattern, str(r[column]))) for r in rows) / len(rows)
+
+    assert share(files["dtks", "anggota"].rows, "TGL_LAHIR", r"\d\d-\d\d-\d{4}") > 0.98
+    assert share(files["p3ke", "individu"].rows, "tanggal_lahir", r"\d\d/\d\d/\d{4}") > 0.98
+    assert share(files["dukcapil", "peristiwa"].rows, "tanggal_peristiwa", r"\d{4}-\d\d-\d\d") > 0.9
+    assert share(files["p3ke", "keluarga"].rows, "kode_kemendagri", r"\d\d\.\d\d\.\d\d\.\d{4}") > 0.85
+    assert share(files["dtks", "keluarga"].rows, "KODE_WILAYAH", r"\d{10}") > 0.98
+
+
+def test_every_generated_drop_passes_the_extract_integrity_checks(default_zone: Path, tmp_path: Path) -> None:
+    folders = scan(default_zone)
+    assert len(folders) == 7
+    with warehouse.connect(tmp_path / "w.duckdb") as con:
+        warehouse.reset_work(con, "test-run")
+        outcomes = extract_drops(con, plan(folders, Ledger()), Ledger())
+        assert [(o.folder.key, o.status, o.reason) for o in outcomes if o.status != LOADED] == []
+        raw = con.execute("SELECT count(*) FROM work.raw_dtks_anggota").fetchall()[0][0]
+    assert raw == len(next(f for f in read_drops(default_zone) if f.entity.entity == "anggota").rows)
