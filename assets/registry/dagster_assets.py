@@ -303,7 +303,8 @@ def publish_registry(
             yield dg.MaterializeResult(asset_key=spec.key, metadata={"outcome": state.value})
         return
     with warehouse.connect() as con:
-        outcome = publish_run(con, state, upstream_publications())
+        validate, reconcile = upstream_publications()
+        outcome = publish_run(con, state, validate, reconcile)
         context.log.info(f"published {len(outcome.published)} tables in one transaction ({state.value})")
         for spec in PUBLISH_SPECS:
             table = PUBLISHED_TABLE[spec.key]

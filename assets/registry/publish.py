@@ -79,21 +79,22 @@ class PublishOutcome:
 def publish_run(
     con: duckdb.DuckDBPyConnection,
     state: RunState,
-    upstream: Sequence[Publication],
+    validate: Sequence[Publication],
+    reconcile: Sequence[Publication],
     registry: Sequence[Publication] = tuple(PUBLICATIONS),
 ) -> PublishOutcome:
     """Build this run's registry tables (if drops were applied) and publish everything in one transaction.
 
-    ``upstream`` are the validate and reconcile publications. With nothing applied, only those in the bookkeeping
-    schemas (ledger, quarantine, quality report) are published.
+    With nothing applied, only validate's bookkeeping publications (ledger, quarantine, quality report: the
+    ``ops`` and ``quality`` schemas) are published; snapshots, reconciled tables and the registry stay as they are.
     """
     if state is RunState.NO_WORK:
         return PublishOutcome(state, ())
     if state is RunState.NOTHING_APPLIED:
-        chosen = [p for p in upstream if p.target.split(".")[0] in BOOKKEEPING_SCHEMAS]
+        chosen = [p for p in validate if p.target.split(".")[0] in BOOKKEEPING_SCHEMAS]
     else:
         build_registry_tables(con)
-        chosen = [*upstream, *registry]
+        chosen = [*validate, *reconcile, *registry]
     _check_unique_targets(chosen)
     warehouse.publish(con, chosen)
     return PublishOutcome(state, tuple(p.target for p in chosen))
@@ -107,8 +108,11 @@ def _check_unique_targets(publications: Sequence[Publication]) -> None:
         seen.add(pub.target)
 
 
-def upstream_publications() -> list[Publication]:
-    """The validate and reconcile stages' publications (``PUBLICATIONS`` of their packages), in that order."""
+def upstream_publications() -> tuple[list[Publication], list[Publication]]:
+    """The validate and the reconcile stage's publications (``PUBLICATIONS`` of their packages).
+
+    Imported when the publish runs, not at import time: the stages' packages import each other's nothing.
+    """
     from assets import reconcile, validate
 
-    return [*getattr(validate, "PUBLICATIONS", ()), *getattr(reconcile, "PUBLICATIONS", ())]
+    return list(validate.PUBLICATIONS), list(reconcile.PUBLICATIONS)

@@ -42,20 +42,7 @@ def build_welfare(con: duckdb.DuckDBPyConnection, weights: PmtWeights | None = N
     weights = weights or load_pmt_weights()
     params = weights.sql_parameters()
     queries.run(con, "welfare_input", reference_date=reference_date(con), **params)
-    queries.run(con, "welfare_goodness", **params)
-
-    queries.run(con, "create_pmt_weight")
-    for feature, weight in sorted(weights.weights.items()):
-        queries.run(con, "insert_pmt_weight", feature=feature, weight=weight)
-    computed = {row[0] for row in queries.run(con, "goodness_features").fetchall()}
-    if computed != set(weights.weights):
-        raise WeightsMismatch(
-            "config/pmt_weights.yaml and the PMT features differ: "
-            f"unweighted {sorted(computed - set(weights.weights))}, "
-            f"not computed {sorted(set(weights.weights) - computed)}"
-        )
-    queries.run(con, "survey_score")
-
+    score_surveyed(con, weights)
     queries.run(con, "create_imputation_prior")
     for evidence_class, quantile in sorted(weights.prior_quantile.items()):
         queries.run(
@@ -73,3 +60,19 @@ def build_welfare(con: duckdb.DuckDBPyConnection, weights: PmtWeights | None = N
     )
     queries.run(con, "household_welfare", pmt_version=weights.version)
     return weights
+
+
+def score_surveyed(con: duckdb.DuckDBPyConnection, weights: PmtWeights) -> None:
+    """The PMT score of every household with a survey and living members, from ``work.welfare_input``."""
+    queries.run(con, "welfare_goodness", **weights.sql_parameters())
+    queries.run(con, "create_pmt_weight")
+    for feature, weight in sorted(weights.weights.items()):
+        queries.run(con, "insert_pmt_weight", feature=feature, weight=weight)
+    computed = {row[0] for row in queries.run(con, "goodness_features").fetchall()}
+    if computed != set(weights.weights):
+        raise WeightsMismatch(
+            "config/pmt_weights.yaml and the PMT features differ: "
+            f"unweighted {sorted(computed - set(weights.weights))}, "
+            f"not computed {sorted(set(weights.weights) - computed)}"
+        )
+    queries.run(con, "survey_score")

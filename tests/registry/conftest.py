@@ -47,6 +47,6 @@ def run_registry(warehouse_path: Path) -> RunRegistry:
         if applied:
             build_registry_steps(warehouse_path)
         with warehouse.connect(warehouse_path) as con:
-            return publish_run(con, run_state(con, run_id), UPSTREAM_PUBLICATIONS)
+            return publish_run(con, run_state(con, run_id), UPSTREAM_PUBLICATIONS, [])
 
     return run

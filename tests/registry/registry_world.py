@@ -101,6 +101,8 @@ class Person:
     pendidikan: int = 3
     bekerja: bool = True
     household: Household | None = None
+    listed_in: Household | None = None
+    """The household the agencies (DTKS, Regsosek, P3KE) still list the person in; None = the current one."""
     dukcapil_drop: str | None = None
 
 
@@ -169,8 +171,13 @@ class World:
         self.persons.append(person)
         return person
 
-    def move_person(self, person: Person, to: Household) -> None:
+    def move_person(self, person: Person, to: Household, *, agencies_follow: bool = False) -> None:
+        """Dukcapil now has the person in ``to``; the agencies keep listing them where they were unless told."""
         assert person.household is not None
+        if not agencies_follow and person.listed_in is None:
+            person.listed_in = person.household
+        if agencies_follow:
+            person.listed_in = None
         person.household.members.remove(person)
         to.members.append(person)
         person.household = to
@@ -256,8 +263,9 @@ class World:
                     observed=date(int(drop[:4]), int(drop[4:6]), int(drop[6:8])),
                 )
                 self._link(con, "dukcapil", drop, "person", person.nik, person.person_id)
+            listed = person.listed_in or household
             for source in ("regsosek", "dtks", "p3ke"):
-                if getattr(household, source if source != "regsosek" else "survey") is None:
+                if getattr(listed, source if source != "regsosek" else "survey") is None:
                     continue
                 record = f"{source.upper()}-{person.person_id}"
                 row = next(rows[(source, "person")])
@@ -269,14 +277,14 @@ class World:
                     FILES[(source, "person")],
                     row,
                     record,
-                    household.record_id(source),
-                    household.no_kk,
-                    household.kode_wilayah,
+                    listed.record_id(source),
+                    listed.no_kk,
+                    listed.kode_wilayah,
                     None,
                     observed=OBSERVED[source],
                 )
                 self._link(con, source, DROPS[source], "person", record, person.person_id)
-                self._snapshot_person(con, source, person, record, row, household)
+                self._snapshot_person(con, source, person, record, row, listed)
         for household in self.households:
             for source, values in (
                 ("regsosek", household.survey),
