@@ -20,8 +20,10 @@ the stored result keeps counts, at most :data:`SAMPLE` row numbers and masked sa
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import os
+import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,6 +36,8 @@ from assets.validate.suites import DISTRICTS, VILLAGES, read_suite, suite_column
 from sejahtera.privacy import mask_number
 from sejahtera.reference import region_codes
 
+INDEX_KEY = "expectation_index"
+"""Key added to each expectation's meta at load time: its position in the suite file."""
 SAMPLE = 20
 """Failing values and row numbers kept per expectation in the stored result (Data Docs)."""
 DATASOURCE = "sejahtera"
@@ -144,8 +148,12 @@ class GxRunner:
             import great_expectations as gx
 
             data = read_suite(self.expectations_dir, suite_name)
+            # GX does not return results in suite order: each expectation carries its index to be found again.
+            tagged = copy.deepcopy(data)
+            for index, expectation in enumerate(tagged.get("expectations", [])):
+                expectation.setdefault("meta", {})[INDEX_KEY] = index
             try:
-                suite = gx.ExpectationSuite(**data)
+                suite = gx.ExpectationSuite(**tagged)
             except Exception as exc:
                 raise ValidationError(
                     f"expectation suite {suite_name} is not valid GX 1.x JSON: {exc}"
@@ -157,13 +165,22 @@ class GxRunner:
     def validate(self, frame: pd.DataFrame, suite_name: str, label: str) -> Validation:
         """Run ``suite_name`` on ``frame`` (which must hold ``row_number`` and every column the suite reads)."""
         suite, _, data = self.suite(suite_name)
-        result = self._batch_definition.get_batch(batch_parameters={"dataframe": frame}).validate(
-            suite,
-            result_format={"result_format": "COMPLETE", "unexpected_index_column_names": ["row_number"]},
-            expectation_parameters=self.parameters,
-        )
+        with warnings.catch_warnings():
+            # pandas warns that the NIK pattern has groups GX does not extract: expected, and noise in logs.
+            warnings.filterwarnings("ignore", message="This pattern is interpreted as a regular expression")
+            result = self._batch_definition.get_batch(batch_parameters={"dataframe": frame}).validate(
+                suite,
+                result_format={"result_format": "COMPLETE", "unexpected_index_column_names": ["row_number"]},
+                expectation_parameters=self.parameters,
+            )
+        by_index = {evr.expectation_config.meta[INDEX_KEY]: evr for evr in result.results}
+        if sorted(by_index) != list(range(len(data["expectations"]))):
+            raise ValidationError(
+                f"{label}: suite {suite_name} returned results for other expectations than it has"
+            )
         outcomes = []
-        for index, (spec, evr) in enumerate(zip(data["expectations"], result.results, strict=True)):
+        for index, spec in enumerate(data["expectations"]):
+            evr = by_index[index]
             info = evr.exception_info or {}
             if info.get("raised_exception"):
                 raise ValidationError(
