@@ -7,7 +7,8 @@ and a link that would put into one person
 
 * two Dukcapil records (one NIK is one person), or
 * two records of one source (an agency lists a person once), unless the link is overwhelming evidence of a
-  duplicate (weight above ``same_source_min_match_weight`` and a consistent identity)
+  duplicate (``duplicate_ok``: see ``DUPLICATE_EVIDENCE_SQL`` in :mod:`assets.reconcile.linkage`, and a
+  probability of at least ``same_source_min_match_probability``)
 
 is refused. So one agency record links to at most one person, and a person holds at most one record per source,
 the "single best link" behaviour that favours precision: a wrong merge harms someone; a missed merge leaves a

@@ -19,7 +19,7 @@ class LinkageConfig:
     em_max_pairs: int
     prior_rules_recall: float
     match_probability_threshold: float
-    same_source_min_match_weight: float
+    same_source_min_match_probability: float
     predict_chunks: int
 
     @classmethod
@@ -32,6 +32,6 @@ class LinkageConfig:
             em_max_pairs=int(model["em_max_pairs"]),
             prior_rules_recall=float(model["prior_rules_recall"]),
             match_probability_threshold=float(persons["match_probability_threshold"]),
-            same_source_min_match_weight=float(persons["same_source_min_match_weight"]),
+            same_source_min_match_probability=float(persons["same_source_min_match_probability"]),
             predict_chunks=int(persons["predict_chunks"]),
         )

@@ -27,6 +27,17 @@ PLAUSIBLE_IDENTITY_SQL = """(
     OR (birth_date_consistent(l.tanggal_lahir, r.tanggal_lahir)
         AND (list_has_any(l.name_tokens, r.name_tokens) OR l.nama_phonetic = r.nama_phonetic))
 )"""
+DUPLICATE_EVIDENCE_SQL = """(
+    identity_consistent(l.nama_key, r.nama_key, l.tanggal_lahir, r.tanggal_lahir)
+    AND l.jenis_kelamin IS NOT DISTINCT FROM r.jenis_kelamin
+    AND (l.nik = r.nik
+         OR (l.nama_key = r.nama_key AND l.tanggal_lahir = r.tanggal_lahir AND l.kode_wilayah = r.kode_wilayah))
+)"""
+"""Overwhelming evidence that two records of ONE source are a duplicate of one person (an agency lists a person
+once, so this is the only way two of its records join one person): a consistent identity and sex, and either
+the same NIK or the same name, birth date and village. Siblings, twins and a child carrying a parent's NIK all
+fail it: their names or birth dates differ."""
+
 """A probabilistic link is only ever taken between records whose names are alike, or whose birth dates agree
 and whose names at least share a token or a sound. Whatever the NIK, KK and address say: a relative who
 borrowed the NIK, or shares the family card, has another name and birth date."""
@@ -102,8 +113,7 @@ def score_pairs(scratch: duckdb.DuckDBPyConnection, model: TrainedModel, config:
                 p.match_probability,
                 {levels},
                 {PLAUSIBLE_IDENTITY_SQL} AS identity_plausible,
-                identity_consistent(l.nama_key, r.nama_key, l.tanggal_lahir, r.tanggal_lahir)
-                    AND coalesce(l.jenis_kelamin = r.jenis_kelamin, true) AS identity_consistent
+                {DUPLICATE_EVIDENCE_SQL} AS duplicate_evidence
             FROM {predictions.physical_name} AS p
             JOIN {INPUT_TABLE} AS l ON l.unique_id = p.unique_id_l
             JOIN {INPUT_TABLE} AS r ON r.unique_id = p.unique_id_r

@@ -15,6 +15,7 @@ Match methods: ``dukcapil`` (the Dukcapil record a person is built on), ``nik_pa
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import duckdb
@@ -86,9 +87,9 @@ def resolve_persons(
         rid_a=plausible["rid_l"].to_numpy().astype(np.int64),
         rid_b=plausible["rid_r"].to_numpy().astype(np.int64),
         weight=plausible["match_weight"].to_numpy(zero_copy_only=False).astype(np.float64),
-        duplicate_ok=plausible["identity_consistent"].to_numpy(zero_copy_only=False).astype(np.bool_),
+        duplicate_ok=plausible["duplicate_evidence"].to_numpy(zero_copy_only=False).astype(np.bool_),
     )
-    result = cluster(sources, SPINE, deterministic, scored, config.same_source_min_match_weight)
+    result = cluster(sources, SPINE, deterministic, scored, _weight(config.same_source_min_match_probability))
 
     _write_links(con, result, deterministic, plausible, pairs, model)
     kept, new = _assign_person_ids(con, result)
@@ -106,6 +107,11 @@ def resolve_persons(
         kept_ids=kept,
         new_ids=new,
     )
+
+
+def _weight(probability: float) -> float:
+    """The match weight (bits) of a probability: Splink's weights and probabilities are the same scale."""
+    return math.log2(probability / (1.0 - probability))
 
 
 def _write_links(

@@ -20,6 +20,7 @@ from assets.reconcile.households import resolve_households
 from assets.reconcile.linkage import TrainedModel
 from assets.reconcile.persons import resolve_persons
 from sejahtera import warehouse
+from sejahtera.reference import region_codes
 
 LINEAGE = [("source", "VARCHAR"), ("drop_id", "VARCHAR"), ("file", "VARCHAR"), ("row_number", "BIGINT")]
 COLUMNS: dict[str, list[tuple[str, str]]] = {
@@ -310,9 +311,10 @@ def training_population(households: int, seed: int) -> Snapshots:
     """Families in three villages, listed by the agencies with the usual noise: a realistic small training set."""
     rng = random.Random(seed)
     snaps = Snapshots()
+    villages = _training_villages()
     serial = 0
     for h in range(households):
-        village = rng.choice([VILLAGE, VILLAGE_2, VILLAGE_FAR])
+        village = rng.choice(villages)
         district = village[:6]
         family_kk = kk(5000 + h, district)
         head_year = rng.randrange(1950, 1995)
@@ -324,8 +326,20 @@ def training_population(households: int, seed: int) -> Snapshots:
             tokens = rng.sample(_MEN if sex == "L" else _WOMEN, rng.choice([1, 2, 2, 3]))
             serial += 1
             members.append((nik(dob, sex, serial, district), sex, dob, " ".join(tokens), min(i + 1, 3)))
-        for person_nik, sex, dob, nama, _ in members:
-            snaps.penduduk(person_nik, nama, sex, dob, family_kk, village)
+        # Life since the agencies listed them: some families moved (new KK and village in Dukcapil only), in
+        # some an adult child split off with a KK of their own (pecah KK).
+        life = rng.random()
+        for i, (person_nik, sex, dob, nama, _) in enumerate(members):
+            if life < 0.1:
+                current_kk, current_village = (
+                    kk(7000 + h, district),
+                    rng.choice(villages),
+                )
+            elif life < 0.2 and i >= 2 and i == len(members) - 1:
+                current_kk, current_village = kk(8000 + h, district), village
+            else:
+                current_kk, current_village = family_kk, village
+            snaps.penduduk(person_nik, nama, sex, dob, current_kk, current_village)
         for source, share in (("dtks", 0.5), ("regsosek", 0.9), ("p3ke", 0.3)):
             if rng.random() > share:
                 continue
@@ -344,6 +358,14 @@ def training_population(households: int, seed: int) -> Snapshots:
                     rel = {1: "Kepala Keluarga", 2: "Istri" if sex == "P" else "Suami", 3: "Anak"}[hub]
                     snaps.p3ke_individu(pid, hid, noisy_nik, noisy_name, sex, noisy_dob, rel)
     return snaps
+
+
+def _training_villages() -> list[str]:
+    """Forty real village codes in three regencies of West Java (a few families per village, as in life)."""
+    codes = sorted(region_codes().villages)
+    return [
+        v for prefix in ("3201", "3204", "3273") for v in [c for c in codes if c.startswith(prefix)][:14]
+    ][:40]
 
 
 def _noisy(rng: random.Random, person_nik: str, nama: str, dob: str, head_nik: str) -> tuple:
