@@ -118,10 +118,10 @@ def _evaluate(
 ) -> dg.AssetCheckResult:
     """Run one check where it applies; in a run with nothing to rank it passes and says why."""
     if where == "work":
-        if not warehouse.has_work(context.run_id):
+        if not warehouse.has_work(context.run.run_id):
             return dg.AssetCheckResult(passed=True, metadata={"outcome": RunState.NO_WORK.value})
         with warehouse.connect(read_only=True) as con:
-            state = run_state(con, context.run_id)
+            state = run_state(con, context.run.run_id)
         if state is not RunState.APPLY:
             return dg.AssetCheckResult(passed=True, metadata={"outcome": state.value})
     elif not warehouse.file.exists():

@@ -61,7 +61,7 @@ def _nothing_to_do(state: RunState) -> dg.MaterializeResult:
     metadata={"dagster/column_schema": tables.column_schema(tables.FIELD_PROVENANCE)},
 )
 def survivorship(context: AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
-    state = current_state(warehouse, context.run_id)
+    state = current_state(warehouse, context.run.run_id)
     if state is not RunState.APPLY:
         return _nothing_to_do(state)
     with warehouse.connect() as con:
@@ -102,7 +102,7 @@ def survivorship(context: AssetExecutionContext, warehouse: WarehouseResource) -
     "its reason (config/eligibility.yaml). Dead members are never counted.",
 )
 def welfare_ranking(context: AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
-    state = current_state(warehouse, context.run_id)
+    state = current_state(warehouse, context.run.run_id)
     if state is not RunState.APPLY:
         return _nothing_to_do(state)
     with warehouse.connect() as con:
@@ -160,7 +160,7 @@ def _ranking_metadata(con: duckdb.DuckDBPyConnection, household_table: str) -> d
     metadata={"dagster/column_schema": tables.column_schema(tables.TARGETING_ERROR)},
 )
 def targeting_errors(context: AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
-    state = current_state(warehouse, context.run_id)
+    state = current_state(warehouse, context.run.run_id)
     if state is not RunState.APPLY:
         return _nothing_to_do(state)
     with warehouse.connect() as con:
@@ -297,7 +297,7 @@ PUBLISHED_TABLE = {spec.key: ".".join(spec.key.path) for spec in PUBLISH_SPECS}
 def publish_registry(
     context: AssetExecutionContext, warehouse: WarehouseResource
 ) -> Iterator[dg.MaterializeResult]:
-    state = current_state(warehouse, context.run_id)
+    state = current_state(warehouse, context.run.run_id)
     if state is RunState.NO_WORK:
         for spec in PUBLISH_SPECS:
             yield dg.MaterializeResult(asset_key=spec.key, metadata={"outcome": state.value})
@@ -310,7 +310,7 @@ def publish_registry(
             table = PUBLISHED_TABLE[spec.key]
             metadata: dict[str, object] = {"outcome": state.value}
             if wh.table_exists(con, table):
-                metadata |= _published_metadata(con, table, context.run_id, table in outcome.published)
+                metadata |= _published_metadata(con, table, context.run.run_id, table in outcome.published)
             yield dg.MaterializeResult(asset_key=spec.key, metadata=metadata)
 
 
@@ -389,7 +389,7 @@ def province_exports(
     context: AssetExecutionContext, config: ExportConfig, warehouse: WarehouseResource
 ) -> dg.MaterializeResult:
     if not config.force:
-        state = current_state(warehouse, context.run_id)
+        state = current_state(warehouse, context.run.run_id)
         if state is not RunState.APPLY:
             return _nothing_to_do(state)
     if not warehouse.file.exists():
@@ -406,7 +406,7 @@ def province_exports(
                 key=key,
                 full_identifiers=config.full_identifiers,
                 authorised_by=config.authorised_by,
-                run_id=context.run_id,
+                run_id=context.run.run_id,
             )
     except ExportRefused as refusal:
         if config.full_identifiers:
