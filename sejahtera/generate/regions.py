@@ -88,7 +88,6 @@ class Geography:
     regency_names: dict[str, str]
     """Upper-case regency or city name without ``KABUPATEN``/``KOTA``, by 4-digit code (a place of birth)."""
     valid_villages: frozenset[str]
-    village_names: dict[str, str]
 
 
 def province_effect(code: str) -> float:
@@ -100,44 +99,45 @@ def province_effect(code: str) -> float:
 @lru_cache(maxsize=1)
 def geography() -> Geography:
     table = region_table()
-    villages = table[table["tingkat"] == "desa_kelurahan"]
-    v2025 = np.sort(villages.loc[villages["decree"] == "2025", "kode_digits"].unique())
-    v2022 = set(villages.loc[villages["decree"] == "2022", "kode_digits"])
-    retired = np.array(sorted(v2022 - set(v2025)), dtype=object)
+    level = table["tingkat"].to_numpy(dtype=object)
+    code = table["kode_digits"].to_numpy(dtype=object)
+    decree = table["decree"].to_numpy(dtype=object)
+    is_village = level == "desa_kelurahan"
+    v2025 = np.unique(code[is_village & (decree == "2025")])
+    v2022 = np.unique(code[is_village & (decree == "2022")])
+    retired = np.array(sorted(set(v2022) - set(v2025)), dtype=object)
 
-    province = pd.Series(v2025).str[:2]
-    per_province = province.map(province.value_counts())
-    urban = pd.Series(v2025).str[6] == "1"
-    weight = np.where(urban, URBAN_WEIGHT, 1.0)
-    # Share a province's population among its villages, urban ones counting more.
-    weight_sum = pd.Series(weight).groupby(province).transform("sum")
-    p = province.map(lambda c: PROVINCES[c][0]).to_numpy() * weight / weight_sum.to_numpy()
-    del per_province
+    # Share a province's population among its villages, a kelurahan (first village digit 1) counting more.
+    province = np.array([v[:2] for v in v2025], dtype=object)
+    weight = np.where(np.array([v[6] == "1" for v in v2025]), URBAN_WEIGHT, 1.0)
+    province_codes, province_index = np.unique(province, return_inverse=True)
+    weight_sum = np.bincount(province_index, weights=weight)
+    population = np.array([PROVINCES[c][0] for c in province_codes])
+    p = population[province_index] * weight / weight_sum[province_index]
 
-    districts_all = table[table["tingkat"] == "kecamatan"]
-    d_codes = np.sort(districts_all["kode_digits"].unique())
-    d2025 = set(districts_all.loc[districts_all["decree"] == "2025", "kode_digits"])
-    retired_d = np.array(sorted(set(d_codes) - d2025), dtype=object)
+    is_district = level == "kecamatan"
+    d_codes = np.unique(code[is_district])
+    retired_d = np.array(sorted(set(d_codes) - set(code[is_district & (decree == "2025")])), dtype=object)
     # A district's weight: the summed weight of its 2025 villages (retired districts: small but non-zero).
-    village_district = pd.Series(p, index=pd.Series(v2025).str[:6]).groupby(level=0).sum()
-    d_weight = pd.Series(d_codes).map(village_district).fillna(village_district.min()).to_numpy()
+    village_district = np.array([v[:6] for v in v2025], dtype=object)
+    district_of_village = np.searchsorted(d_codes, village_district)
+    d_weight = np.bincount(district_of_village, weights=p, minlength=len(d_codes))
+    d_weight[d_weight == 0] = p.min()
 
-    regencies = table[table["tingkat"] == "kabupaten_kota"].sort_values("decree")
-    regency_names = {
-        code: _plain_regency_name(name)
-        for code, name in zip(regencies["kode_digits"], regencies["nama"], strict=True)
-    }
-    village_names = dict(zip(villages["kode_digits"], villages["nama"].str.upper(), strict=True))
+    is_regency = level == "kabupaten_kota"
+    # Later decrees win: 2025 names overwrite 2022 ones.
+    order = np.argsort(decree[is_regency], kind="stable")
+    names = table["nama"].to_numpy(dtype=object)[is_regency][order]
+    regency_names = {c: _plain_regency_name(n) for c, n in zip(code[is_regency][order], names, strict=True)}
     return Geography(
-        villages=np.asarray(v2025, dtype=object),
+        villages=v2025.astype(object),
         village_p=p / p.sum(),
-        retired_villages=retired,
-        districts=np.asarray(d_codes, dtype=object),
+        retired_villages=retired.astype(object),
+        districts=d_codes.astype(object),
         district_p=d_weight / d_weight.sum(),
-        retired_districts=retired_d,
+        retired_districts=retired_d.astype(object),
         regency_names=regency_names,
         valid_villages=frozenset(v2022) | frozenset(v2025),
-        village_names=village_names,
     )
 
 
@@ -168,26 +168,18 @@ def villages_near(rng: np.random.Generator, current: np.ndarray) -> np.ndarray:
     """A new village for each household that moves: mostly in the same district or regency, some farther."""
     n = len(current)
     out = draw_villages(rng, n)
-    by_district, by_regency = _villages_by_area()
+    villages = geography().villages
     reach = rng.random(n)
     for i in range(n):
-        pool = None
-        if reach[i] < 0.55:
-            pool = by_district.get(current[i][:6])
-        elif reach[i] < 0.85:
-            pool = by_regency.get(current[i][:4])
-        if pool:
-            out[i] = pool[int(rng.integers(len(pool)))]
+        # The 2025 list is sorted, so a district's (or regency's) villages are one contiguous slice of it.
+        prefix = current[i][:6] if reach[i] < 0.55 else current[i][:4] if reach[i] < 0.85 else None
+        if prefix is None:
+            continue
+        lo = np.searchsorted(villages, prefix, side="left")
+        hi = np.searchsorted(villages, prefix + "\uffff", side="left")
+        if hi > lo:
+            out[i] = villages[lo + int(rng.integers(hi - lo))]
     return out
-
-
-@lru_cache(maxsize=1)
-def _villages_by_area() -> tuple[dict[str, list[str]], dict[str, list[str]]]:
-    """2025 villages grouped by district and by regency (where a family that moves nearby goes)."""
-    villages = pd.Series(geography().villages)
-    by_district = villages.groupby(villages.str[:6]).agg(list).to_dict()
-    by_regency = villages.groupby(villages.str[:4]).agg(list).to_dict()
-    return by_district, by_regency
 
 
 def traditions_for(rng: np.random.Generator, villages: np.ndarray) -> np.ndarray:
