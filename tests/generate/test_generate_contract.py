@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
+import pytest
 from generate_kit import manifests, read_csv_bytes, read_drops
 
 from assets.extract.extraction import extract_drops, plan
@@ -18,6 +19,7 @@ from assets.extract.ledger import Ledger
 from assets.extract.outcome import LOADED
 from assets.extract.sources import SOURCES
 from sejahtera import warehouse
+from sejahtera.cli import main
 
 EXPECTED_LAYOUT = {
     "dtks/20261115": {"keluarga.csv", "anggota.csv", "manifest.json"},
@@ -135,12 +137,25 @@ def test_each_source_has_its_own_encoding_and_date_format(default_zone: Path) ->
     assert share(files["dtks", "keluarga"].rows, "KODE_WILAYAH", r"\d{10}") > 0.98
 
 
-def test_every_generated_drop_passes_the_extract_integrity_checks(default_zone: Path, tmp_path: Path) -> None:
-    folders = scan(default_zone)
-    assert len(folders) == 7
+@pytest.mark.parametrize("zone", ["default_zone", "noisy_zone"])
+def test_every_generated_drop_passes_the_extract_integrity_checks(
+    zone: str, request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    """Defective rows (control characters, NULs, broken dates) are row problems, never an undecodable file."""
+    root = request.getfixturevalue(zone)
+    folders = scan(root)
+    assert len(folders) == 7, "ground_truth/ is not a source folder"
     with warehouse.connect(tmp_path / "w.duckdb") as con:
         warehouse.reset_work(con, "test-run")
         outcomes = extract_drops(con, plan(folders, Ledger()), Ledger())
         assert [(o.folder.key, o.status, o.reason) for o in outcomes if o.status != LOADED] == []
         raw = con.execute("SELECT count(*) FROM work.raw_dtks_anggota").fetchall()[0][0]
-    assert raw == len(next(f for f in read_drops(default_zone) if f.entity.entity == "anggota").rows)
+    assert raw == len(next(f for f in read_drops(root) if f.entity.entity == "anggota").rows)
+
+
+def test_the_command_line_generates_a_landing_zone(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["generate", "--out", str(tmp_path / "zone"), "--households", "40", "--seed", "8"]) == 0
+    assert "sejahtera generate: 40 families (seed 8)" in capsys.readouterr().out
+    assert len(scan(tmp_path / "zone")) == 7
