@@ -123,7 +123,7 @@ class GxRunner:
 
             from assets.validate import reference_expectation  # registers the custom expectation
 
-            reference_expectation.REFERENCE_LISTS.update(reference_lists())
+            reference_expectation.load_reference_lists(reference_lists())
             if self.docs_dir is None:
                 context = gx.get_context(mode="ephemeral")
             else:

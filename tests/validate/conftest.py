@@ -12,3 +12,13 @@ from validate_kit import WorkArea
 @pytest.fixture
 def work_area(tmp_path: Path) -> Iterator[WorkArea]:
     yield WorkArea(tmp_path / "warehouse" / "test.duckdb")
+
+
+@pytest.fixture
+def work_area_factory(tmp_path_factory: pytest.TempPathFactory):
+    """Fresh work areas inside one test (hypothesis runs many examples per test function)."""
+
+    def make() -> WorkArea:
+        return WorkArea(tmp_path_factory.mktemp("area") / "warehouse" / "test.duckdb")
+
+    return make
