@@ -181,11 +181,11 @@ class GxRunner:
         outcomes = []
         for index, spec in enumerate(data["expectations"]):
             evr = by_index[index]
-            info = evr.exception_info or {}
-            if info.get("raised_exception"):
+            failure = _exception_message(evr.exception_info)
+            if failure is not None:
                 raise ValidationError(
                     f"{label}: suite {suite_name} expectation {index} ({spec['type']} on "
-                    f"{_column_of(spec['kwargs'])}) could not run: {str(info.get('exception_message'))[:300]}"
+                    f"{_column_of(spec['kwargs'])}) could not run: {failure[:300]}"
                 )
             body = evr.result or {}
             rows = [int(item["row_number"]) for item in body.get("unexpected_index_list") or []]
@@ -249,6 +249,22 @@ class GxRunner:
             return None
         sites = self._context.build_data_docs()
         return next(iter(sites.values()), None)
+
+
+def _exception_message(info: Any) -> str | None:
+    """The message of an exception GX caught while evaluating an expectation, or None.
+
+    GX 1.24 reports it either flat (``{"raised_exception": True, ...}``) or per metric
+    (``{"MetricConfigurationID(...)": {"raised_exception": True, ...}}``).
+    """
+    if not isinstance(info, Mapping):
+        return None
+    if info.get("raised_exception"):
+        return str(info.get("exception_message"))
+    for value in info.values():
+        if isinstance(value, Mapping) and value.get("raised_exception"):
+            return str(value.get("exception_message"))
+    return None
 
 
 def _column_of(kwargs: Mapping[str, Any]) -> str:
