@@ -106,7 +106,7 @@ def _no_work() -> dict:
 def validated_drops(
     context: dg.AssetExecutionContext, config: ValidateConfig, warehouse: WarehouseResource
 ) -> Iterator[dg.MaterializeResult | dg.AssetCheckResult]:
-    if not warehouse.has_work(context.run_id):
+    if not warehouse.has_work(context.run.run_id):
         yield dg.MaterializeResult(metadata=_no_work())
         for spec in VALIDATED_CHECKS:
             yield dg.AssetCheckResult(check_name=spec.name, passed=True, metadata=_no_work())
@@ -122,7 +122,7 @@ def validated_drops(
                     con,
                     runner,
                     max_failing_row_share=quality.max_failing_row_share,
-                    run_id=context.run_id,
+                    run_id=context.run.run_id,
                     today=today,
                     log=context.log.info,
                 ).run()
@@ -255,10 +255,10 @@ def _accounts_markdown(accounts: list) -> str:
     "regency (the row's region code or its household's), so the agency knows what to fix. work.drop_report.",
 )
 def quality_report(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
-    if not warehouse.has_work(context.run_id):
+    if not warehouse.has_work(context.run.run_id):
         return dg.MaterializeResult(metadata=_no_work())
     with warehouse.connect() as con:
-        rows = build_report(con, context.run_id)
+        rows = build_report(con, context.run.run_id)
         markdown = report_markdown(con)
     return dg.MaterializeResult(
         metadata={"report_rows": dg.MetadataValue.int(rows), "report": dg.MetadataValue.md(markdown)}
@@ -287,7 +287,7 @@ def quality_report(context: dg.AssetExecutionContext, warehouse: WarehouseResour
 def source_snapshots(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource
 ) -> Iterator[dg.MaterializeResult | dg.AssetCheckResult]:
-    if not warehouse.has_work(context.run_id):
+    if not warehouse.has_work(context.run.run_id):
         yield dg.MaterializeResult(metadata=_no_work())
         yield dg.AssetCheckResult(
             check_name=NOT_STAGED, passed=True, severity=dg.AssetCheckSeverity.ERROR, metadata=_no_work()
