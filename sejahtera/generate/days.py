@@ -16,10 +16,6 @@ def day(d: date) -> int:
     return int(np.datetime64(d, "D").astype(np.int64))
 
 
-def to_date(n: int) -> date:
-    return np.datetime64(int(n), "D").astype(date)
-
-
 def ymd(days: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Year, month and day of each day number."""
     dt = np.asarray(days, dtype=np.int64).astype("datetime64[D]")

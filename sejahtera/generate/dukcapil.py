@@ -20,7 +20,7 @@ import pyarrow as pa
 
 from sejahtera.generate import identity, names, regions
 from sejahtera.generate.config import Calendar, NoiseConfig, drop_id
-from sejahtera.generate.days import day, format_days, to_date, ymd
+from sejahtera.generate.days import day, format_days, ymd
 from sejahtera.generate.defects import CONTROL_CHARACTERS, stochastic_count
 from sejahtera.generate.files import CsvLayout, Drop, SourceFile
 from sejahtera.generate.life import Timeline
@@ -342,6 +342,3 @@ def _garble(rng: np.random.Generator, row: dict) -> str:
     if kind == 5:
         return row_rules.MISSING_RECORD_ID
     return row_rules.DUPLICATE_RECORD_ID
-
-
-__all__ = ["address", "build", "to_date", "wrong_birth_day"]

@@ -21,7 +21,7 @@ import pandas as pd
 from sejahtera.generate import names, regions
 from sejahtera.generate.config import Calendar, NoiseConfig
 from sejahtera.generate.days import NO_DAY, day
-from sejahtera.generate.population import CHILD, GRANDCHILD, HEAD, SPOUSE, Population
+from sejahtera.generate.population import CHILD, HEAD, SPOUSE, Population
 
 FIRST_DAY = -100_000
 """Valid-from day of a household's first KK and address (long before anyone in the story)."""
@@ -414,6 +414,3 @@ def _babies(
             "delta_birth": True,
         }
     )
-
-
-__all__ = ["GRANDCHILD", "Timeline", "live"]

@@ -16,552 +16,110 @@ from dataclasses import dataclass
 
 import numpy as np
 
+
+def _words(text: str) -> list[str]:
+    """A pool written as whitespace-separated words (compact to read and review)."""
+    return text.split()
+
+
 GROUPS = ("muslim", "javanese", "sundanese", "batak", "balinese", "chinese", "christian")
 
-MUSLIM_MALE_LEAD = ["MUHAMMAD", "AHMAD", "ABDUL", "MOH", "ANDI", "RIZKI", "NUR"]
-MUSLIM_MALE = [
-    "RAHMAN",
-    "HIDAYAT",
-    "RAHMAT",
-    "YUSUF",
-    "IBRAHIM",
-    "ISMAIL",
-    "HASAN",
-    "ALI",
-    "SYAIFUL",
-    "ARIF",
-    "ZAINAL",
-    "FAUZI",
-    "FIRMAN",
-    "ILHAM",
-    "ANWAR",
-    "AMIN",
-    "HAKIM",
-    "IMAM",
-    "IQBAL",
-    "HAMZAH",
-    "UMAR",
-    "USMAN",
-    "NURDIN",
-    "JAMALUDIN",
-    "KHOIRUL",
-    "TAUFIK",
-    "RIDWAN",
-    "SALIM",
-    "SYAMSUL",
-    "FAISAL",
-    "FARHAN",
-    "ADNAN",
-    "AZIZ",
-    "FADLI",
-    "HABIBI",
-    "HAMDAN",
-    "IRFAN",
-    "ISKANDAR",
-    "MAKMUR",
-    "MUHSIN",
-    "MUKHLIS",
-    "NAJIB",
-    "RAMLI",
-    "SOLEH",
-    "SULAIMAN",
-    "SYARIF",
-    "WAHID",
-    "YAHYA",
-    "ZAINUDIN",
-    "ZULKIFLI",
-    "HAMID",
-    "HAFIZ",
-    "JAFAR",
-    "KHALID",
-    "LUTFI",
-    "MAHMUD",
-    "MANSUR",
-    "MUSTOFA",
-    "NASRUL",
-    "RASYID",
-    "ZAKARIA",
-    "BAHRUDIN",
-    "DAUD",
-    "GHOZALI",
-    "MASRUR",
-    "QOMARUDIN",
-    "UBAIDILLAH",
-    "HUSAIN",
-    "ABDULLAH",
-    "RIZAL",
-    "HENDRI",
-    "ERWIN",
-    "YUDI",
-    "RUDI",
-    "FAJAR",
-    "SAPRI",
-    "JUNAIDI",
-    "HERMAN",
-    "SYAHRIL",
-]
-MUSLIM_FEMALE_LEAD = ["SITI", "NUR", "NURUL", "DEWI", "PUTRI"]
-MUSLIM_FEMALE = [
-    "AMINAH",
-    "FATIMAH",
-    "AISYAH",
-    "NURHAYATI",
-    "KHADIJAH",
-    "ZAINAB",
-    "MARYAM",
-    "HALIMAH",
-    "NURAINI",
-    "NURJANAH",
-    "RAHMAWATI",
-    "HIDAYATI",
-    "AZIZAH",
-    "SALMA",
-    "ZAHRA",
-    "LAILA",
-    "MUNAWAROH",
-    "ROHIMAH",
-    "MASITOH",
-    "SAROH",
-    "SOLEHAH",
-    "UMI",
-    "ULFA",
-    "FITRI",
-    "FARIDA",
-    "HASANAH",
-    "JAMILAH",
-    "KHOTIMAH",
-    "MAIMUNAH",
-    "MUTMAINAH",
-    "NAFISAH",
-    "RAHMAH",
-    "RUKAYAH",
-    "SAFITRI",
-    "SYARIFAH",
-    "ZULAIKHA",
-    "NURLAELA",
-    "NURHASANAH",
-    "ROSMIATI",
-    "MARLINA",
-    "YUSNIDAR",
-    "RATNA",
-    "INDAH",
-    "AYU",
-    "RINI",
-    "YULI",
-    "NOVI",
-    "DIAN",
-    "WULANDARI",
-    "KURNIASIH",
-    "HERLINA",
-    "NURMALA",
-    "ANISA",
-    "NABILA",
-]
-JAVANESE_MALE_LEAD = ["AGUS", "BUDI", "EKO", "DWI", "TRI", "JOKO", "BAMBANG", "HERU", "SLAMET"]
-JAVANESE_MALE = [
-    "SUPARMAN",
-    "SUGENG",
-    "SLAMET",
-    "WAHYU",
-    "SUTRISNO",
-    "SUKARDI",
-    "SUMARNO",
-    "SUPRIYADI",
-    "SUYANTO",
-    "SUGIANTO",
-    "PRASETYO",
-    "NUGROHO",
-    "SANTOSO",
-    "WIBOWO",
-    "SETIAWAN",
-    "HARYANTO",
-    "PURNOMO",
-    "KUSNADI",
-    "MARDI",
-    "PAIMAN",
-    "PAIJO",
-    "TUKIMAN",
-    "SAMSUDIN",
-    "WARSITO",
-    "GIYANTO",
-    "SUROSO",
-    "SUDARMAN",
-    "SUWARNO",
-    "TEGUH",
-    "GUNAWAN",
-    "HARTONO",
-    "SUHARTO",
-    "SUKIRMAN",
-    "KARMIN",
-    "RATNO",
-    "DARMAJI",
-    "SAMIDI",
-    "SUBAGYO",
-    "WIDODO",
-    "YULIANTO",
-    "CAHYONO",
-    "CAHYO",
-    "JUNAEDI",
-    "SUPENO",
-    "SUKIMAN",
-    "SUPRAPTO",
-    "SURYADI",
-    "SUMADI",
-    "WAGIMAN",
-    "KASIMAN",
-    "TARYONO",
-    "TRIYONO",
-    "SUJARWO",
-    "SUPARNO",
-    "SUNARTO",
-    "SUYONO",
-    "WALUYO",
-    "SUPARJO",
-    "SUKAMTO",
-    "SUHARJO",
-    "RUSDI",
-    "JUMADI",
-    "MARYONO",
-    "PARJO",
-    "SARIMAN",
-    "YANTO",
-    "ARIS",
-    "HADI",
-    "SETIYO",
-    "MUJIONO",
-]
-JAVANESE_FEMALE_LEAD = ["SRI", "DWI", "TRI", "ENDANG", "PUJI"]
-JAVANESE_FEMALE = [
-    "SUMARNI",
-    "SUPARTI",
-    "SUMIATI",
-    "SUKINAH",
-    "SUTINAH",
-    "WARSINI",
-    "PARTINI",
-    "TUMINAH",
-    "SUNARTI",
-    "SUWARNI",
-    "NGATINI",
-    "PAINEM",
-    "MARYATI",
-    "SULASTRI",
-    "WAHYUNI",
-    "RATNA",
-    "LESTARI",
-    "RAHAYU",
-    "ASTUTI",
-    "HANDAYANI",
-    "KUSUMAWATI",
-    "SETYANINGSIH",
-    "YULIANI",
-    "SUPRIYATI",
-    "WIDAYATI",
-    "NINGSIH",
-    "MULYANI",
-    "KARTINI",
-    "SUGIYEM",
-    "JUMINAH",
-    "SARINAH",
-    "TITIK",
-    "YANTI",
-    "SUMIYATI",
-    "SRIYATUN",
-    "SUPARMI",
-    "WAGIYEM",
-    "MURTINI",
-    "SUKARSIH",
-    "TUGIYEM",
-    "SITI",
-    "NURYANI",
-    "SUHARTINI",
-    "SUMINAH",
-    "KASIYEM",
-    "SUNARSIH",
-    "SRIYANI",
-    "TRIYANI",
-    "SUMARSIH",
-    "PARMI",
-    "SAMINAH",
-]
-SUNDANESE_MALE_LEAD = ["ASEP", "UJANG", "DEDI", "CECEP", "ENCEP", "AGUS"]
-SUNDANESE_MALE = [
-    "DADANG",
-    "AEP",
-    "DENI",
-    "YAYAN",
-    "IWAN",
-    "UDIN",
-    "ENJANG",
-    "JAJANG",
-    "OMAN",
-    "ENTIS",
-    "KOKO",
-    "DODI",
-    "HENDRA",
-    "SUHENDAR",
-    "ROHMAT",
-    "YUSUP",
-    "AANG",
-    "DADAN",
-    "SUPRIATNA",
-    "SURYANA",
-    "SOBARI",
-    "HERMAWAN",
-    "KURNIA",
-    "RUSTANDI",
-    "SUTISNA",
-    "MAMAN",
-    "ENDANG",
-    "NANANG",
-    "DEDEN",
-    "JEJEN",
-    "OTONG",
-    "UJAT",
-    "SUNARYA",
-    "SOLIHIN",
-    "KOSASIH",
-    "SAEPUDIN",
-    "RUHIYAT",
-    "HIDAYAT",
-    "JUJUN",
-    "ENDIN",
-]
-SUNDANESE_FEMALE_LEAD = ["NENG", "SITI", "IMAS", "EUIS"]
-SUNDANESE_FEMALE = [
-    "YATI",
-    "ENOK",
-    "ENENG",
-    "CUCU",
-    "TITIN",
-    "NINING",
-    "LILIS",
-    "ENTIN",
-    "IKAH",
-    "EUTIK",
-    "OOM",
-    "NENENG",
-    "DEDEH",
-    "YAYAH",
-    "AAH",
-    "OCOH",
-    "EMAH",
-    "KOKOM",
-    "NURHAYATI",
-    "ROSMIATI",
-    "YUYUN",
-    "IIS",
-    "AI",
-    "EPON",
-    "ELIS",
-    "TATI",
-    "NANI",
-    "AAS",
-    "UNAH",
-    "IPAH",
-    "ENUNG",
-    "WIWIN",
-    "HERNAWATI",
-    "SUMIATI",
-]
-BATAK_MALE = [
-    "JOSUA",
-    "PARLINDUNGAN",
-    "MARULI",
-    "TUMPAL",
-    "HOTMAN",
-    "BINSAR",
-    "TORANG",
-    "SAHAT",
-    "MANGATAS",
-    "BONAR",
-    "RAJA",
-    "DAMIANUS",
-    "HOLMES",
-    "LAMHOT",
-    "JONNY",
-    "ROBERT",
-    "MARTUA",
-    "PANGIHUTAN",
-    "HORAS",
-    "SAUT",
-]
-BATAK_FEMALE = [
-    "ROSMAWATI",
-    "MARTA",
-    "LAMRIA",
-    "TIOMINA",
-    "ROSELINA",
-    "DUMARIA",
-    "RUGUN",
-    "MASNIDAR",
-    "TIURMA",
-    "HOTNIDA",
-    "ROMAULI",
-    "NURHAIDA",
-    "SONTI",
-    "LASMA",
-]
-MARGA = [
-    "SIREGAR",
-    "NASUTION",
-    "SIMANJUNTAK",
-    "SITUMORANG",
-    "PANJAITAN",
-    "HUTAGALUNG",
-    "SIAHAAN",
-    "LUBIS",
-    "HARAHAP",
-    "SINAGA",
-    "SARAGIH",
-    "MANURUNG",
-    "SIHOMBING",
-    "PASARIBU",
-    "TAMBUNAN",
-    "SITOMPUL",
-    "SIMATUPANG",
-    "NAINGGOLAN",
-    "SIBURIAN",
-    "HUTAPEA",
-]
+MUSLIM_MALE_LEAD = _words("MUHAMMAD AHMAD ABDUL MOH ANDI RIZKI NUR")
+MUSLIM_MALE = _words(
+    """
+RAHMAN HIDAYAT RAHMAT YUSUF IBRAHIM ISMAIL HASAN ALI SYAIFUL ARIF ZAINAL FAUZI FIRMAN ILHAM ANWAR AMIN
+HAKIM IMAM IQBAL HAMZAH UMAR USMAN NURDIN JAMALUDIN KHOIRUL TAUFIK RIDWAN SALIM SYAMSUL FAISAL FARHAN
+ADNAN AZIZ FADLI HABIBI HAMDAN IRFAN ISKANDAR MAKMUR MUHSIN MUKHLIS NAJIB RAMLI SOLEH SULAIMAN SYARIF
+WAHID YAHYA ZAINUDIN ZULKIFLI HAMID HAFIZ JAFAR KHALID LUTFI MAHMUD MANSUR MUSTOFA NASRUL RASYID ZAKARIA
+BAHRUDIN DAUD GHOZALI MASRUR QOMARUDIN UBAIDILLAH HUSAIN ABDULLAH RIZAL HENDRI ERWIN YUDI RUDI FAJAR
+SAPRI JUNAIDI HERMAN SYAHRIL
+"""
+)
+MUSLIM_FEMALE_LEAD = _words("SITI NUR NURUL DEWI PUTRI")
+MUSLIM_FEMALE = _words(
+    """
+AMINAH FATIMAH AISYAH NURHAYATI KHADIJAH ZAINAB MARYAM HALIMAH NURAINI NURJANAH RAHMAWATI HIDAYATI
+AZIZAH SALMA ZAHRA LAILA MUNAWAROH ROHIMAH MASITOH SAROH SOLEHAH UMI ULFA FITRI FARIDA HASANAH JAMILAH
+KHOTIMAH MAIMUNAH MUTMAINAH NAFISAH RAHMAH RUKAYAH SAFITRI SYARIFAH ZULAIKHA NURLAELA NURHASANAH
+ROSMIATI MARLINA YUSNIDAR RATNA INDAH AYU RINI YULI NOVI DIAN WULANDARI KURNIASIH HERLINA NURMALA ANISA
+NABILA
+"""
+)
+JAVANESE_MALE_LEAD = _words("AGUS BUDI EKO DWI TRI JOKO BAMBANG HERU SLAMET")
+JAVANESE_MALE = _words(
+    """
+SUPARMAN SUGENG SLAMET WAHYU SUTRISNO SUKARDI SUMARNO SUPRIYADI SUYANTO SUGIANTO PRASETYO NUGROHO
+SANTOSO WIBOWO SETIAWAN HARYANTO PURNOMO KUSNADI MARDI PAIMAN PAIJO TUKIMAN SAMSUDIN WARSITO GIYANTO
+SUROSO SUDARMAN SUWARNO TEGUH GUNAWAN HARTONO SUHARTO SUKIRMAN KARMIN RATNO DARMAJI SAMIDI SUBAGYO
+WIDODO YULIANTO CAHYONO CAHYO JUNAEDI SUPENO SUKIMAN SUPRAPTO SURYADI SUMADI WAGIMAN KASIMAN TARYONO
+TRIYONO SUJARWO SUPARNO SUNARTO SUYONO WALUYO SUPARJO SUKAMTO SUHARJO RUSDI JUMADI MARYONO PARJO SARIMAN
+YANTO ARIS HADI SETIYO MUJIONO
+"""
+)
+JAVANESE_FEMALE_LEAD = _words("SRI DWI TRI ENDANG PUJI")
+JAVANESE_FEMALE = _words(
+    """
+SUMARNI SUPARTI SUMIATI SUKINAH SUTINAH WARSINI PARTINI TUMINAH SUNARTI SUWARNI NGATINI PAINEM MARYATI
+SULASTRI WAHYUNI RATNA LESTARI RAHAYU ASTUTI HANDAYANI KUSUMAWATI SETYANINGSIH YULIANI SUPRIYATI
+WIDAYATI NINGSIH MULYANI KARTINI SUGIYEM JUMINAH SARINAH TITIK YANTI SUMIYATI SRIYATUN SUPARMI WAGIYEM
+MURTINI SUKARSIH TUGIYEM SITI NURYANI SUHARTINI SUMINAH KASIYEM SUNARSIH SRIYANI TRIYANI SUMARSIH PARMI
+SAMINAH
+"""
+)
+SUNDANESE_MALE_LEAD = _words("ASEP UJANG DEDI CECEP ENCEP AGUS")
+SUNDANESE_MALE = _words(
+    """
+DADANG AEP DENI YAYAN IWAN UDIN ENJANG JAJANG OMAN ENTIS KOKO DODI HENDRA SUHENDAR ROHMAT YUSUP AANG
+DADAN SUPRIATNA SURYANA SOBARI HERMAWAN KURNIA RUSTANDI SUTISNA MAMAN ENDANG NANANG DEDEN JEJEN OTONG
+UJAT SUNARYA SOLIHIN KOSASIH SAEPUDIN RUHIYAT HIDAYAT JUJUN ENDIN
+"""
+)
+SUNDANESE_FEMALE_LEAD = _words("NENG SITI IMAS EUIS")
+SUNDANESE_FEMALE = _words(
+    """
+YATI ENOK ENENG CUCU TITIN NINING LILIS ENTIN IKAH EUTIK OOM NENENG DEDEH YAYAH AAH OCOH EMAH KOKOM
+NURHAYATI ROSMIATI YUYUN IIS AI EPON ELIS TATI NANI AAS UNAH IPAH ENUNG WIWIN HERNAWATI SUMIATI
+"""
+)
+BATAK_MALE = _words(
+    """
+JOSUA PARLINDUNGAN MARULI TUMPAL HOTMAN BINSAR TORANG SAHAT MANGATAS BONAR RAJA DAMIANUS HOLMES LAMHOT
+JONNY ROBERT MARTUA PANGIHUTAN HORAS SAUT
+"""
+)
+BATAK_FEMALE = _words(
+    """
+ROSMAWATI MARTA LAMRIA TIOMINA ROSELINA DUMARIA RUGUN MASNIDAR TIURMA HOTNIDA ROMAULI NURHAIDA SONTI
+LASMA
+"""
+)
+MARGA = _words(
+    """
+SIREGAR NASUTION SIMANJUNTAK SITUMORANG PANJAITAN HUTAGALUNG SIAHAAN LUBIS HARAHAP SINAGA SARAGIH
+MANURUNG SIHOMBING PASARIBU TAMBUNAN SITOMPUL SIMATUPANG NAINGGOLAN SIBURIAN HUTAPEA
+"""
+)
 BALI_ORDER = (("WAYAN", "PUTU", "GEDE"), ("MADE", "KADEK"), ("NYOMAN", "KOMANG"), ("KETUT",))
-BALI_GIVEN = [
-    "SUDARSANA",
-    "ARTAWAN",
-    "SUARDANA",
-    "MERTA",
-    "SUKADANA",
-    "ASTAWA",
-    "WIRAWAN",
-    "ARIANI",
-    "SUARTINI",
-    "SRIASIH",
-    "SUDIARTA",
-    "ADNYANA",
-    "DARMAWAN",
-    "SUPARTA",
-    "WIDIASIH",
-    "SUKERTI",
-    "PARWATI",
-    "MURNIASIH",
-    "SUASTIKA",
-    "DIANA",
-]
-CHINESE_MALE = [
-    "HENDRA",
-    "SUSANTO",
-    "HARTANTO",
-    "SUGIARTO",
-    "FELIX",
-    "KEVIN",
-    "WILLIAM",
-    "STEVEN",
-    "JOHAN",
-    "ANDREAS",
-    "HERMAN",
-    "BUDIMAN",
-]
-CHINESE_FEMALE = [
-    "LIANA",
-    "MEILIANA",
-    "LILY",
-    "SUSANTI",
-    "YENNY",
-    "WENNY",
-    "LINDA",
-    "MELINDA",
-    "VIVI",
-    "CINDY",
-    "LANNY",
-]
-CHINESE_FAMILY = [
-    "WIJAYA",
-    "HALIM",
-    "GUNAWAN",
-    "SALIM",
-    "KUSUMA",
-    "TANOTO",
-    "SANTOSO",
-    "TANUWIJAYA",
-    "LIMANTO",
-]
-CHRISTIAN_MALE_LEAD = [
-    "YOHANES",
-    "PETRUS",
-    "PAULUS",
-    "MARKUS",
-    "YOSEF",
-    "FRANSISKUS",
-    "ANTONIUS",
-    "AGUSTINUS",
-    "YAKOBUS",
-]
-CHRISTIAN_MALE = [
-    "STEFANUS",
-    "MATIUS",
-    "DANIEL",
-    "DAVID",
-    "MIKAEL",
-    "KORNELIUS",
-    "ALFONSUS",
-    "YULIUS",
-    "SIMON",
-    "ELIAS",
-    "NIKOLAS",
-]
-CHRISTIAN_FEMALE_LEAD = ["MARIA", "YULIANA", "AGUSTINA", "FRANSISKA"]
-CHRISTIAN_FEMALE = [
-    "MAGDALENA",
-    "KRISTINA",
-    "ELISABETH",
-    "MARTHA",
-    "VERONIKA",
-    "MARGARETHA",
-    "REGINA",
-    "THERESIA",
-    "SELVI",
-    "NOVITA",
-]
-CHRISTIAN_FAMILY = [
-    "LEWAR",
-    "PATTY",
-    "RUMBIAK",
-    "WENDA",
-    "MANDAGI",
-    "SUMAMPOUW",
-    "LOBO",
-    "DASILVA",
-    "NDOLU",
-    "KOLO",
-    "TAEK",
-    "WANMA",
-]
-MODERN_MALE = [
-    "RAFI",
-    "DIMAS",
-    "BAYU",
-    "ANGGA",
-    "REZA",
-    "ARYA",
-    "FARREL",
-    "GIBRAN",
-    "NAUFAL",
-    "ALVARO",
-    "RENDI",
-    "DONI",
-]
-MODERN_FEMALE = [
-    "NAYLA",
-    "AURA",
-    "KEISHA",
-    "ALYA",
-    "ZASKIA",
-    "AQILA",
-    "SALSABILA",
-    "CANTIKA",
-    "NADIA",
-    "AZZAHRA",
-]
+BALI_GIVEN = _words(
+    """
+SUDARSANA ARTAWAN SUARDANA MERTA SUKADANA ASTAWA WIRAWAN ARIANI SUARTINI SRIASIH SUDIARTA ADNYANA
+DARMAWAN SUPARTA WIDIASIH SUKERTI PARWATI MURNIASIH SUASTIKA DIANA
+"""
+)
+CHINESE_MALE = _words(
+    "HENDRA SUSANTO HARTANTO SUGIARTO FELIX KEVIN WILLIAM STEVEN JOHAN ANDREAS HERMAN BUDIMAN"
+)
+CHINESE_FEMALE = _words("LIANA MEILIANA LILY SUSANTI YENNY WENNY LINDA MELINDA VIVI CINDY LANNY")
+CHINESE_FAMILY = _words("WIJAYA HALIM GUNAWAN SALIM KUSUMA TANOTO SANTOSO TANUWIJAYA LIMANTO")
+CHRISTIAN_MALE_LEAD = _words("YOHANES PETRUS PAULUS MARKUS YOSEF FRANSISKUS ANTONIUS AGUSTINUS YAKOBUS")
+CHRISTIAN_MALE = _words("STEFANUS MATIUS DANIEL DAVID MIKAEL KORNELIUS ALFONSUS YULIUS SIMON ELIAS NIKOLAS")
+CHRISTIAN_FEMALE_LEAD = _words("MARIA YULIANA AGUSTINA FRANSISKA")
+CHRISTIAN_FEMALE = _words(
+    "MAGDALENA KRISTINA ELISABETH MARTHA VERONIKA MARGARETHA REGINA THERESIA SELVI NOVITA"
+)
+CHRISTIAN_FAMILY = _words("LEWAR PATTY RUMBIAK WENDA MANDAGI SUMAMPOUW LOBO DASILVA NDOLU KOLO TAEK WANMA")
+MODERN_MALE = _words("RAFI DIMAS BAYU ANGGA REZA ARYA FARREL GIBRAN NAUFAL ALVARO RENDI DONI")
+MODERN_FEMALE = _words("NAYLA AURA KEISHA ALYA ZASKIA AQILA SALSABILA CANTIKA NADIA AZZAHRA")
 
 
 @dataclass(frozen=True)
@@ -698,8 +256,26 @@ _TITLES_BEFORE = {"L": ("H.", "DRS.", "IR.", "DR.", "H"), "P": ("HJ.", "DRA.", "
 _TITLES_AFTER = ("S.PD", "S.PD.", "S.E", "S.H.", "S.KOM", "S.AG", "M.PD", "A.MD", "S.SOS")
 
 
+_RESPELLINGS: tuple[tuple[str, str], ...] = (
+    (r"AH\b", "A"),  # FATIMAH -> FATIMA
+    (r"([^AEIOU])A\b", r"\1AH"),  # AMINA -> AMINAH
+    (r"I\b", "Y"),  # RIZKI -> RIZKY, YULI -> YULY
+    (r"\bKH", "H"),  # KHOIRUL -> HOIRUL
+    (r"\bF", "P"),  # FAJAR -> PAJAR (Sundanese)
+    (r"\bZ", "J"),  # ZAINAL -> JAINAL
+    (r"SY", "S"),  # SYAMSUL -> SAMSUL
+    (r"Q", "K"),  # TAUFIQ -> TAUFIK
+    (r"TH\b", "T"),  # ELISABETH -> ELISABET
+    (r"IY", "I"),  # SUPRIYADI -> SUPRIADI
+    (r"NN", "N"),  # NURJANNAH -> NURJANAH
+    (r"([AEIOU])([LMNRS])([AEIOU])", r"\1\2\2\3"),  # HASANAH -> HASSANAH
+)
+
+
 def spelling_variant(name: str, rng: np.random.Generator) -> str:
-    """A recognisable respelling: a known variant of a token, a split or joined compound, or an old spelling."""
+    """A recognisable respelling: a known variant of a token, a split or joined compound, an old spelling
+    (oe for u, dj for j, tj for c, j for y), a common respelling (final h, i/y, kh/h, f/p, sy/s ...), or, for a
+    name none of these fits, one letter dropped as a clerk types fast."""
     tokens = name.split()
     options: list[str] = []
     for i, tok in enumerate(tokens):
@@ -712,6 +288,10 @@ def spelling_variant(name: str, rng: np.random.Generator) -> str:
                 options.append(" ".join([*tokens[:i], lead, tok[len(lead) :], *tokens[i + 1 :]]))
         if tok in _JOINABLE_LEADS and i + 1 < len(tokens):
             options.append(" ".join([*tokens[:i], tok + tokens[i + 1], *tokens[i + 2 :]]))
+        for pattern, replacement in _RESPELLINGS if len(tok) > 2 else ():
+            respelled = re.sub(pattern, replacement, tok, count=1)
+            if respelled != tok:
+                options.append(" ".join([*tokens[:i], respelled, *tokens[i + 1 :]]))
     old = (
         name.replace("U", "OE")
         if "U" in name and rng.random() < 0.5
@@ -720,12 +300,11 @@ def spelling_variant(name: str, rng: np.random.Generator) -> str:
     if old != name:
         options.append(old)
     if not options:
-        # Double or drop a consonant: the commonest clerk's slip on a name with no known variant.
-        pos = [i for i, c in enumerate(name) if c.isalpha() and c not in "AEIOU"]
-        if not pos:
+        inner = [i for i in range(1, len(name) - 1) if name[i].isalpha() and name[i - 1] != " "]
+        if not inner:
             return name + "H"
-        i = pos[int(rng.integers(len(pos)))]
-        return name[: i + 1] + name[i] + name[i + 1 :]
+        i = inner[int(rng.integers(len(inner)))]
+        return name[:i] + name[i + 1 :]
     return options[int(rng.integers(len(options)))]
 
 

@@ -143,7 +143,15 @@ def geography() -> Geography:
 
 def _plain_regency_name(name: str) -> str:
     upper = name.upper()
-    for prefix in ("KABUPATEN ", "KAB. ", "KAB ", "KOTA ADM. ", "KOTA "):
+    for prefix in (
+        "KABUPATEN ADMINISTRASI ",
+        "KOTA ADMINISTRASI ",
+        "KABUPATEN ",
+        "KAB. ",
+        "KAB ",
+        "KOTA ADM. ",
+        "KOTA ",
+    ):
         if upper.startswith(prefix):
             return upper[len(prefix) :]
     return upper
