@@ -124,3 +124,14 @@ def test_a_blocking_check_that_fails_stops_the_publish(
     assert failed[0].metadata["PKH flags differing from the rule"].value > 0
     with warehouse.connect(resources["warehouse"].file, read_only=True) as con:
         assert not warehouse.table_exists(con, "registry.household")
+
+
+def test_exports_are_skipped_with_a_clear_message_without_a_key(
+    resources: dict, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.delenv("SEJAHTERA_EXPORT_KEY")
+    result = _materialize(resources, _upstream(_world()))
+    assert result.success  # a missing key skips the exports; it does not fail the night
+    outcome = result.asset_materializations_for_node("province_exports")[0].metadata["outcome"].value
+    assert outcome == "skipped: SEJAHTERA_EXPORT_KEY is not set: NIKs cannot be tokenised, nothing exported"
+    assert not (tmp_path / "exports").exists()
