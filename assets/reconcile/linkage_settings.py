@@ -66,9 +66,7 @@ NAMA = cl.CustomComparison(
             "list_has_all(name_tokens_l, name_tokens_r) OR list_has_all(name_tokens_r, name_tokens_l)",
             label_for_charts="one name's tokens are a subset of the other's",
         ),
-        cll.CustomLevel(
-            "name_alike(nama_key_l, nama_key_r)", label_for_charts="alike (fuzzy tokens, few edits)"
-        ),
+        cll.JaroWinklerLevel("nama_key", 0.9).configure(label_for_charts="similar (Jaro-Winkler >= 0.9)"),
         cll.ExactMatchLevel("nama_phonetic").configure(label_for_charts="sounds alike"),
         cll.CustomLevel("list_has_any(name_tokens_l, name_tokens_r)", label_for_charts="share a name token"),
         cll.ElseLevel(),
