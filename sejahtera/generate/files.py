@@ -122,9 +122,7 @@ def _parquet_bytes(frame: pd.DataFrame, schema: pa.Schema) -> bytes:
             days = values.fillna(0).to_numpy(dtype=np.int64)
             arrays.append(pa.array(to_date32(days), type=pa.date32(), mask=mask))
         elif pa.types.is_string(f.type):
-            arrays.append(
-                pa.array([None if v is None or v != v else str(v) for v in values], type=pa.string())
-            )
+            arrays.append(pa.array(values.astype(object).to_numpy(), type=pa.string(), from_pandas=True))
         else:
             arrays.append(pa.array(values.to_numpy(), type=f.type))
     table = pa.Table.from_arrays(arrays, schema=schema)
