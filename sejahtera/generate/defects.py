@@ -82,7 +82,7 @@ def inject(
     if date_columns:
         for i in choose(noise.invalid_date):
             col = date_columns[int(rng.integers(len(date_columns)))]
-            frame.at[i, col] = _invalid_date(rng, spec.date_style)
+            frame.at[i, col] = invalid_date_text(rng, spec.date_style)
             mark(i, row_rules.INVALID_DATE)
     if spec.birth_dates:
         for i in choose(noise.birth_date_out_of_range):
@@ -156,7 +156,7 @@ def dotted(code: str) -> str:
     return f"{code[:2]}.{code[2:4]}.{code[4:6]}.{code[6:]}"
 
 
-def _invalid_date(rng: np.random.Generator, style: str) -> str:
+def invalid_date_text(rng: np.random.Generator, style: str) -> str:
     """A date that does not exist or does not parse in ``style``."""
     year = int(rng.integers(1940, 2015))
     kind = int(rng.integers(6))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import fields
-from datetime import date
+from datetime import date, datetime
 
 import numpy as np
 import pytest
@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from sejahtera.generate import NoiseConfig, names, record_noise
 from sejahtera.generate.days import day, format_days
-from sejahtera.generate.defects import _invalid_date
+from sejahtera.generate.defects import invalid_date_text
 from sejahtera.reference import region_codes
 from sejahtera.rules.nik import nik_problem
 
@@ -87,8 +87,6 @@ def test_dates_are_written_in_each_agency_style(d: date) -> None:
 
 @given(SEEDS, st.sampled_from(["%d-%m-%Y", "%d/%m/%Y", "%Y-%m-%d"]))
 def test_an_invalid_date_never_parses(seed: int, style: str) -> None:
-    from datetime import datetime
-
-    value = _invalid_date(np.random.default_rng(seed), style)
+    value = invalid_date_text(np.random.default_rng(seed), style)
     with pytest.raises(ValueError):
         datetime.strptime(value, style)
