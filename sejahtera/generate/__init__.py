@@ -44,6 +44,8 @@ dead: at death). ``row_number`` is the 1-based data row of the file as written (
     Regsosek, P3KE): ``nik_typo, nik_transposed, nik_blank, nik_placeholder, nik_shared, name_variant,
     name_format, title, dob_swapped, dob_year_off, kk_typo, kk_blank, region_format`` (injected), and
     ``dead_listed, moved, kk_reissued, split`` (the agency's record is older than the life that followed).
+    Dukcapil's full rows that a later ``UBAH_DATA`` corrects: ``corrected_later_name``,
+    ``corrected_later_birth``, ``birthplace_missing``.
 """
 
 from sejahtera.generate.config import NoiseConfig

@@ -118,7 +118,15 @@ def _full(rng: np.random.Generator, timeline: Timeline, calendar: Calendar) -> D
         SOURCE, did, "penduduk", "penduduk.parquet", "person", tuple(PENDUDUK_SCHEMA.names), frame, "nik",
         schema=PENDUDUK_SCHEMA,
     )  # fmt: skip
-    return Drop(SOURCE, did, "full", f"{calendar.dukcapil_full.isoformat()}T02:00:00+07:00", [file], [])
+    # What the full gets wrong until a delta corrects it (the labels of record_noise.parquet).
+    label = {
+        "name": "corrected_later_name",
+        "birth": "corrected_later_birth",
+        "birthplace": "birthplace_missing",
+    }
+    pending = frame["_pid"].map(fix).dropna()
+    noise = [(int(frame.at[i, "_uid"]), label[f]) for i, f in pending.items()]
+    return Drop(SOURCE, did, "full", f"{calendar.dukcapil_full.isoformat()}T02:00:00+07:00", [file], noise)
 
 
 def _household_at(timeline: Timeline, listed: np.ndarray, t: np.ndarray) -> np.ndarray:

@@ -113,6 +113,11 @@ def write_ground_truth(
                 noise_rows.append(
                     _noise_rows(file, located, noise, timeline, views[drop.source], current, members)
                 )
+            elif len(noise):
+                position = pd.Series(np.arange(len(frame)), index=frame["_uid"].to_numpy())
+                labelled = located.iloc[position.loc[noise["uid"].to_numpy()].to_numpy()].copy()
+                labelled["noise"] = noise["noise"].to_numpy()
+                noise_rows.append(labelled.sort_values(["row_number", "noise"], kind="stable"))
     counts = {}
     tables = {
         "person_records": (person_rows, PERSON_RECORDS),
