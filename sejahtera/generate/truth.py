@@ -106,7 +106,7 @@ def write_ground_truth(
                 person_rows.append(pr)
             if file.role == "household":
                 hr = located.copy()
-                hr["true_household_id"] = _household_truth(frame, drops, drop, current)
+                hr["true_household_id"] = _household_truth(frame, drop, current)
                 household_rows.append(hr)
             if drop.source in views:
                 members = next(f for f in drop.files if f.role == "person").frame
@@ -138,7 +138,7 @@ def write_ground_truth(
     return counts
 
 
-def _household_truth(frame: pd.DataFrame, drops: list[Drop], drop: Drop, current: np.ndarray) -> np.ndarray:
+def _household_truth(frame: pd.DataFrame, drop: Drop, current: np.ndarray) -> np.ndarray:
     """The current household most of a household record's listed members belong to (ties: the recorded one)."""
     members = next(f for f in drop.files if f.role == "person").frame
     originals = members[members["_copy_of"].to_numpy() < 0]

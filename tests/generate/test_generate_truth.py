@@ -269,3 +269,29 @@ def test_dukcapil_errors_are_labelled_and_corrected_by_a_later_event(default_zon
         fix = fixes[nik][column[label]]
         assert fix, f"{label}: the correcting event sets {column[label]}"
         assert str(full[nik][column[label]]) != fix
+
+
+def test_a_household_record_belongs_to_the_household_most_of_its_members_live_in_now(
+    default_zone: Path,
+) -> None:
+    people = truth(default_zone, "person_records")
+    households = truth(default_zone, "household_records")
+    files = {(f.source, f.entity.role): f for f in read_drops(default_zone) if f.source != "dukcapil"}
+    for source in ("dtks", "regsosek", "p3ke"):
+        member_file = files[source, "person"]
+        ref = member_file.entity.household_ref.name
+        mine = people[people["source"] == source].set_index("row_number")["true_household_id"]
+        votes = pd.DataFrame(
+            {
+                "ref": [r[ref] for r in member_file.rows],
+                "now": mine.loc[range(1, len(member_file.rows) + 1)].to_numpy(),
+            }
+        )
+        share = votes.groupby("ref")["now"].agg(lambda s: s.value_counts().iloc[0] / len(s))
+        majority = votes.groupby("ref")["now"].agg(lambda s: s.value_counts().index[0])
+        records = households[households["source"] == source].dropna(subset=["source_record_id"])
+        decided = records[records["source_record_id"].map(share) > 0.5]
+        assert len(decided) > 0.9 * len(records)
+        assert (
+            decided["true_household_id"].to_numpy() == decided["source_record_id"].map(majority).to_numpy()
+        ).all()
