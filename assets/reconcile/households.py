@@ -30,6 +30,7 @@ HOUSEHOLD_ID_TABLES = (
     ("registry.household", "household_id"),
     ("registry.person", "household_id"),
     ("registry.household_history", "household_id"),
+    ("registry.person_history", "household_id"),
     ("registry.source_link", "registry_id"),
 )
 """Every published table that ever held household ids: new ids start after the highest of them."""

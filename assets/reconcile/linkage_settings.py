@@ -105,6 +105,10 @@ KELUARGA_WILAYAH = cl.CustomComparison(
             "no_kk_l = no_kk_r AND kode_wilayah_l = kode_wilayah_r", label_for_charts="same KK, same village"
         ),
         cll.ExactMatchLevel("no_kk").configure(label_for_charts="same KK, another village"),
+        cll.CustomLevel(
+            "kode_wilayah_l = kode_wilayah_r AND (no_kk_l IS NULL OR no_kk_r IS NULL)",
+            label_for_charts="same village, KK unknown",
+        ),
         cll.ExactMatchLevel("kode_wilayah").configure(label_for_charts="same village, another KK"),
         cll.ExactMatchLevel("district").configure(label_for_charts="same district"),
         cll.ExactMatchLevel("regency").configure(label_for_charts="same regency"),
