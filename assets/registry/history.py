@@ -64,4 +64,3 @@ def build_history_and_changelog(con: duckdb.DuckDBPyConnection) -> None:
     queries.run(con, "changelog_person")
     queries.run(con, "changelog_person_gone")
     queries.run(con, "changelog_household")
-    queries.run(con, "changelog_ordered")

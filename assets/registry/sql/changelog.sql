@@ -17,13 +17,16 @@ CREATE OR REPLACE TABLE work.changelog (
 );
 
 -- name: provenance_text
--- "dukcapil drop 20261124 (peristiwa.csv row 7)" for every traced value: the reason a value is what it is.
+-- "dukcapil drop 20261124 (peristiwa.csv row 7)" for every traced value of an entity that changed in this run:
+-- the reason a value is what it is.
 CREATE OR REPLACE TABLE work.provenance_text AS
-SELECT entity, registry_id, field,
-       CASE WHEN source IS NULL THEN 'default (no source states it)'
-            ELSE source || ' drop ' || drop_id || ' (' || file || ' row ' || row_number || ')'
+SELECT f.entity, f.registry_id, f.field,
+       CASE WHEN f.source IS NULL THEN 'default (no source states it)'
+            ELSE f.source || ' drop ' || f.drop_id || ' (' || f.file || ' row ' || f.row_number || ')'
        END AS origin
-FROM work.field_provenance;
+FROM work.field_provenance AS f
+WHERE (f.entity = 'person' AND f.registry_id IN (SELECT person_id FROM work.person_change))
+   OR (f.entity = 'household' AND f.registry_id IN (SELECT household_id FROM work.household_change));
 
 -- name: changelog_person
 -- entered / died / status_corrected / moved / household_changed / identity_corrected / nik_changed /
@@ -280,7 +283,3 @@ changes AS (
 )
 SELECT run.run_id, run.started_at, 'household', household_id, change, field, old_value, new_value, reason
 FROM changes CROSS JOIN run;
-
--- name: changelog_ordered
-CREATE OR REPLACE TABLE work.changelog AS
-SELECT * FROM work.changelog ORDER BY entity, entity_id, change, field;

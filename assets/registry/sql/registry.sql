@@ -1,5 +1,5 @@
 -- The registry tables as they will be published: contract columns first, in the contract's order, extras after.
--- Rows are ordered by id so that the same data always gives the same table.
+-- Persons and households are ordered by id for readers; the much larger link table is left in the order it came.
 
 -- name: registry_person
 CREATE OR REPLACE TABLE work.registry_person AS
@@ -53,5 +53,4 @@ SELECT source,
        match_method,
        CAST(match_probability AS DOUBLE) AS match_probability,
        * EXCLUDE (source, drop_id, entity, source_record_id, registry_id, match_method, match_probability)
-FROM work.source_link
-ORDER BY entity, source, source_record_id, registry_id;
+FROM work.source_link;

@@ -273,5 +273,4 @@ ORDER BY e.entity_id;
 CREATE OR REPLACE TABLE work.field_provenance AS
 SELECT entity, entity_id AS registry_id, field, source, drop_id, file, row_number, source_record_id, tier, rule,
        $rule_version AS rule_version
-FROM work.field_value
-ORDER BY entity, registry_id, field;
+FROM work.field_value;
