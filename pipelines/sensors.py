@@ -20,6 +20,7 @@ from pipelines.jobs import nightly_job
 from pipelines.resources import LandingZoneResource
 
 DROP_SENSOR_INTERVAL_SECONDS = 30
+ALERT_SENSOR_INTERVAL_SECONDS = 30
 
 
 def read_cursor(cursor: str | None) -> dict[str, str]:
@@ -93,7 +94,7 @@ def drop_sensor(context: dg.SensorEvaluationContext, landing: LandingZoneResourc
 @dg.run_failure_sensor(
     name="run_failure_alert",
     monitor_all_code_locations=True,
-    minimum_interval_seconds=DROP_SENSOR_INTERVAL_SECONDS,
+    minimum_interval_seconds=ALERT_SENSOR_INTERVAL_SECONDS,
     default_status=dg.DefaultSensorStatus.RUNNING,
     description=(
         "Writes an alert for every failed run of this instance (including `sejahtera run` from the command "

@@ -6,7 +6,6 @@ import json
 import os
 
 import dagster as dg
-import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -14,15 +13,8 @@ from pipelines.resources import LandingZoneResource
 from pipelines.sensors import drop_sensor, read_cursor, run_key_for
 
 
-@pytest.fixture
-def instance():
-    with dg.instance_for_test() as instance:
-        yield instance
-
-
-def tick(landing, instance, cursor: str | None = None) -> dg.SensorResult:
+def tick(landing, cursor: str | None = None) -> dg.SensorResult:
     context = dg.build_sensor_context(
-        instance=instance,
         cursor=cursor,
         resources={"landing": LandingZoneResource(root=str(landing.root))},
     )
@@ -34,11 +26,11 @@ def test_sensor_launches_the_nightly_job():
     assert drop_sensor.default_status == dg.DefaultSensorStatus.RUNNING
 
 
-def test_new_drop_requests_one_run_and_registers_its_partition(landing, instance):
+def test_new_drop_requests_one_run_and_registers_its_partition(landing):
     landing.deliver("dtks", "20261127")
     landing.deliver("dukcapil", "20261127T0600", kind="delta")
 
-    result = tick(landing, instance)
+    result = tick(landing)
 
     assert len(result.run_requests) == 1
     request = result.run_requests[0]
@@ -51,24 +43,24 @@ def test_new_drop_requests_one_run_and_registers_its_partition(landing, instance
     assert set(json.loads(result.cursor)) == {"dtks.20261127", "dukcapil.20261127T0600"}
 
 
-def test_same_drop_again_requests_nothing(landing, instance):
+def test_same_drop_again_requests_nothing(landing):
     landing.deliver("dtks", "20261127")
-    first = tick(landing, instance)
+    first = tick(landing)
 
-    second = tick(landing, instance, cursor=first.cursor)
+    second = tick(landing, cursor=first.cursor)
 
     assert second.run_requests == []
     assert second.dynamic_partitions_requests == []
     assert "no new or rewritten manifest" in second.skip_message
 
 
-def test_rewritten_manifest_requests_a_new_run(landing, instance):
+def test_rewritten_manifest_requests_a_new_run(landing):
     manifest = landing.deliver("p3ke", "20261001")
-    first = tick(landing, instance)
+    first = tick(landing)
 
     landing.deliver("p3ke", "20261001", note="redelivered")
     landing.touch_later(manifest)
-    second = tick(landing, instance, cursor=first.cursor)
+    second = tick(landing, cursor=first.cursor)
 
     assert len(second.run_requests) == 1
     assert second.run_requests[0].run_key != first.run_requests[0].run_key
@@ -76,63 +68,63 @@ def test_rewritten_manifest_requests_a_new_run(landing, instance):
     assert json.loads(second.cursor)["p3ke.20261001"] != json.loads(first.cursor)["p3ke.20261001"]
 
 
-def test_drop_still_uploading_requests_nothing(landing, instance):
+def test_drop_still_uploading_requests_nothing(landing):
     landing.upload_started("regsosek", "20261120")
 
-    result = tick(landing, instance)
+    result = tick(landing)
 
     assert result.run_requests == []
     assert result.dynamic_partitions_requests == []
 
 
-def test_upload_finishing_later_is_seen_on_the_next_tick(landing, instance):
+def test_upload_finishing_later_is_seen_on_the_next_tick(landing):
     landing.deliver("dtks", "20261127")
     landing.upload_started("regsosek", "20261120")
-    first = tick(landing, instance)
+    first = tick(landing)
 
     landing.deliver("regsosek", "20261120")
-    second = tick(landing, instance, cursor=first.cursor)
+    second = tick(landing, cursor=first.cursor)
 
     [add] = second.dynamic_partitions_requests
     assert add.partition_keys == ["regsosek.20261120"]
     assert len(second.run_requests) == 1
 
 
-def test_folder_of_unknown_source_is_ignored(landing, instance):
+def test_folder_of_unknown_source_is_ignored(landing):
     landing.deliver("bansos_lain", "20261127")
 
-    assert tick(landing, instance).run_requests == []
+    assert tick(landing).run_requests == []
 
 
-def test_missing_landing_zone_requests_nothing(tmp_path, instance):
+def test_missing_landing_zone_requests_nothing(tmp_path):
     context = dg.build_sensor_context(
-        instance=instance, resources={"landing": LandingZoneResource(root=str(tmp_path / "absent"))}
+        resources={"landing": LandingZoneResource(root=str(tmp_path / "absent"))}
     )
 
     assert drop_sensor.evaluate_tick(context).run_requests == []
 
 
-def test_vanished_drop_stays_in_the_cursor(landing, instance):
+def test_vanished_drop_stays_in_the_cursor(landing):
     """A briefly unmounted landing zone must not make every drop look new when it comes back."""
     manifest = landing.deliver("dtks", "20261127")
     original = manifest.read_bytes(), manifest.stat().st_mtime_ns
-    first = tick(landing, instance)
+    first = tick(landing)
     manifest.unlink()
     landing.deliver("dtks", "20261201")
 
-    while_gone = tick(landing, instance, cursor=first.cursor)
+    while_gone = tick(landing, cursor=first.cursor)
     manifest.write_bytes(original[0])
     os.utime(manifest, ns=(original[1], original[1]))
-    back = tick(landing, instance, cursor=while_gone.cursor)
+    back = tick(landing, cursor=while_gone.cursor)
 
     assert len(while_gone.run_requests) == 1  # for the new drop only
     assert back.run_requests == []
 
 
-def test_unreadable_cursor_starts_over(landing, instance):
+def test_unreadable_cursor_starts_over(landing):
     landing.deliver("dtks", "20261127")
 
-    result = tick(landing, instance, cursor="not json")
+    result = tick(landing, cursor="not json")
 
     assert len(result.run_requests) == 1
 
