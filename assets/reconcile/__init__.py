@@ -5,17 +5,17 @@ Exports ``assets`` and ``asset_checks`` for pipelines/definitions.py, and ``PUBL
 stage's single publish applies from this stage (the link evidence; a linkage model trained during the run).
 """
 
-from assets.reconcile.assets import (
+from assets.reconcile.checks import (
+    every_record_linked_once,
+    households_have_members,
+    one_dukcapil_record_per_person,
+)
+from assets.reconcile.pipeline_assets import (
     dukcapil_population,
     linkage_model,
     resolved_households,
     resolved_persons,
     standardised_records,
-)
-from assets.reconcile.checks import (
-    every_record_linked_once,
-    households_have_members,
-    one_dukcapil_record_per_person,
 )
 from sejahtera.warehouse import Publication
 

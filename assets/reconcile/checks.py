@@ -2,7 +2,7 @@
 
 import dagster as dg
 
-from assets.reconcile.assets import resolved_households, resolved_persons
+from assets.reconcile.pipeline_assets import resolved_households, resolved_persons
 from assets.reconcile.queries import sql_text
 from pipelines.resources import WarehouseResource
 
