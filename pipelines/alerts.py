@@ -63,10 +63,16 @@ def scrub(message: str) -> str:
     return masked
 
 
+_ABSOLUTE_PATH = re.compile(r"^/\S*$")
+
+
 def _mask_quoted(match: re.Match[str]) -> str:
+    """Mask a quoted value, except an absolute file path: the operator needs it, and no name starts with '/'."""
     quote = "'" if match.group(1) is not None else '"'
     value = match.group(1) if match.group(1) is not None else match.group(2)
-    return f"{quote}{mask_name(value) if value.strip() else value}{quote}"
+    if not value.strip() or _ABSOLUTE_PATH.match(value):
+        return f"{quote}{value}{quote}"
+    return f"{quote}{mask_name(value)}{quote}"
 
 
 def _innermost(error: SerializableErrorInfo | None) -> SerializableErrorInfo | None:
@@ -83,9 +89,12 @@ def describe_step_failure(event: dg.DagsterEvent) -> dict[str, str]:
     if error is None:
         return {"step_key": event.step_key or "", "error_type": "", "message": ""}
     error_type = error.cls_name or ""
-    message = error.message.strip()
-    if error_type and message.startswith(f"{error_type}: "):
-        message = message[len(error_type) + 2 :]
+    # Dagster prefixes the message with the exception's class, sometimes module-qualified (_duckdb.IOException)
+    message = (
+        re.sub(rf"^[\w.]*\b{re.escape(error_type)}: ", "", error.message.strip())
+        if error_type
+        else error.message
+    )
     return {"step_key": event.step_key or "", "error_type": error_type, "message": scrub(message)}
 
 
