@@ -281,7 +281,12 @@ PUBLISH_SPECS = [
         "One row per drop seen: applied, rejected, duplicate or stale, and why.",
         [UPSTREAM["validated"]],
     ),
-    _spec(["quality", "quarantine"], "One row per broken row rule of a row.", [UPSTREAM["validated"]]),
+    # The quality report is published in the same transaction (validate's publications): it must be built first.
+    _spec(
+        ["quality", "quarantine"],
+        "One row per broken row rule of a row.",
+        [UPSTREAM["validated"], UPSTREAM["quality_report"]],
+    ),
 ]
 PUBLISHED_TABLE = {spec.key: ".".join(spec.key.path) for spec in PUBLISH_SPECS}
 
