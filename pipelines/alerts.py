@@ -50,7 +50,10 @@ TRIGGER_TAGS = (
 log = logging.getLogger(__name__)
 
 _DIGIT_RUN = re.compile(r"\d{12,}")
-_QUOTED = re.compile(r"'([^'\n]*)'|\"([^\"\n]*)\"")
+_QUOTED = re.compile(
+    r"(?<!\w)'((?:[^'\n]|(?<=\w)'(?=\w))*)'(?!\w)"  # 'MA'RUF AMIN' is one value; the ' of can't opens none
+    r"|(?<!\w)\"([^\"\n]*)\"(?!\w)"
+)
 
 
 def scrub(message: str) -> str:
