@@ -105,6 +105,7 @@ def pairwise(con, predicted: str, truth: str) -> dict[str, float]:
 def evaluate(folder: Path) -> dict:
     """Score the reconciled warehouse against the generator's ground truth."""
     from assets.reconcile.linkage import INPUT_TABLE, load_records, scratch_database
+    from assets.reconcile.standardise import install_macros
     from sejahtera import warehouse
 
     truth_file = folder / "landing" / "ground_truth" / "person_records.parquet"
@@ -133,6 +134,7 @@ def evaluate(folder: Path) -> dict:
             """
         ).to_arrow_table()
         scratch = scratch_database()
+        install_macros(con)
         load_records(con, scratch)
     blocking = blocking_recall(
         scratch, true_pairs, json.loads((folder / "model.json").read_text()), INPUT_TABLE

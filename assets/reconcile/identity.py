@@ -5,17 +5,20 @@ normalised name alike; birth date equal, or day and month swapped, or one year o
 deterministic NIK link and guard the probabilistic ones, so they live here, as DuckDB macros installed on any
 connection that needs them (the warehouse and Splink's scratch database), and nowhere else.
 
-Name alike works on comparison keys (:func:`assets.reconcile.names.comparison_key`: titles gone, spelling
-variants folded). Two keys are alike when one of these holds, none of them tuned to a particular data set:
+Name alike works on comparison keys and consonant skeletons (:mod:`assets.reconcile.names`: titles gone,
+spelling variants folded). Two names are alike when one of these holds, none tuned to a particular data set:
 
 * equal, or equal once spaces are removed (``NUR HAYATI`` / ``NURHAYATI``);
 * one's tokens are all among the other's (``SITI`` / ``SITI AMINAH``; also catches reordered tokens);
 * every token of one is within one edit of a token of the other (``AMINAH`` / ``AMINA``), tokens of four letters
   or more only (short tokens must be equal: ``ANI``/``ANA`` are different names);
-* the whole names, spaces removed, are within one edit per five letters of the shorter one (typos; a name
-  shorter than five letters must be spelled the same).
+* the whole names, spaces removed, are one edit apart, or one edit per five letters of the shorter one
+  (typos: a letter dropped, doubled or mistyped);
+* they have the same consonant skeleton (dropped vowels, regional spellings: ``DDANG``/``DADANG``,
+  ``AJU``/``AYU``, ``TOPIK``/``TAUFIK``).
 
-The subset rule is generous on purpose: it is only ever applied together with an agreeing NIK or birth date.
+The subset and skeleton rules are generous on purpose: "alike" is only ever used together with an agreeing
+NIK or birth date, and a probabilistic link must also convince the model.
 """
 
 from __future__ import annotations
@@ -34,15 +37,16 @@ CREATE OR REPLACE TEMP MACRO name_tokens_fuzzy_subset(a, b) AS
       x = y OR (length(x) >= {FUZZY_TOKEN_MIN_LENGTH} AND length(y) >= {FUZZY_TOKEN_MIN_LENGTH}
                 AND levenshtein(x, y) <= 1)))));
 
-CREATE OR REPLACE TEMP MACRO name_alike(a, b) AS coalesce(
+CREATE OR REPLACE TEMP MACRO name_alike(a, b, skeleton_a, skeleton_b) AS coalesce(
   a = b
+  OR skeleton_a = skeleton_b
   OR replace(a, ' ', '') = replace(b, ' ', '')
   OR list_has_all(name_tokens(a), name_tokens(b))
   OR list_has_all(name_tokens(b), name_tokens(a))
   OR name_tokens_fuzzy_subset(a, b)
   OR name_tokens_fuzzy_subset(b, a)
   OR levenshtein(replace(a, ' ', ''), replace(b, ' ', ''))
-       <= least(length(replace(a, ' ', '')), length(replace(b, ' ', ''))) // {LETTERS_PER_EDIT},
+       <= greatest(1, least(length(replace(a, ' ', '')), length(replace(b, ' ', ''))) // {LETTERS_PER_EDIT}),
   false);
 
 CREATE OR REPLACE TEMP MACRO birth_dates_swapped(a, b) AS
@@ -54,8 +58,8 @@ CREATE OR REPLACE TEMP MACRO birth_dates_year_apart(a, b) AS
 CREATE OR REPLACE TEMP MACRO birth_date_consistent(a, b) AS coalesce(
   a = b OR birth_dates_swapped(a, b) OR birth_dates_year_apart(a, b), false);
 
-CREATE OR REPLACE TEMP MACRO identity_consistent(key_a, key_b, date_a, date_b) AS
-  name_alike(key_a, key_b) AND birth_date_consistent(date_a, date_b);
+CREATE OR REPLACE TEMP MACRO identity_consistent(key_a, key_b, skeleton_a, skeleton_b, date_a, date_b) AS
+  name_alike(key_a, key_b, skeleton_a, skeleton_b) AND birth_date_consistent(date_a, date_b);
 """
 
 

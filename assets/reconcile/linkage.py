@@ -19,16 +19,17 @@ from splink import DuckDBAPI, Linker
 from assets.reconcile import linkage_settings
 from assets.reconcile.config import LinkageConfig
 from assets.reconcile.identity import install_identity_macros
+from assets.reconcile.queries import run_sql
 
 INPUT_TABLE = "linkage_input"
 
 PLAUSIBLE_IDENTITY_SQL = """(
-    name_alike(l.nama_key, r.nama_key)
+    name_alike(l.nama_key, r.nama_key, l.nama_skeleton, r.nama_skeleton)
     OR (birth_date_consistent(l.tanggal_lahir, r.tanggal_lahir)
         AND (list_has_any(l.name_tokens, r.name_tokens) OR l.nama_phonetic = r.nama_phonetic))
 )"""
 DUPLICATE_EVIDENCE_SQL = """(
-    identity_consistent(l.nama_key, r.nama_key, l.tanggal_lahir, r.tanggal_lahir)
+    identity_consistent(l.nama_key, r.nama_key, l.nama_skeleton, r.nama_skeleton, l.tanggal_lahir, r.tanggal_lahir)
     AND l.jenis_kelamin IS NOT DISTINCT FROM r.jenis_kelamin
     AND (l.nik = r.nik
          OR (l.nama_key = r.nama_key AND l.tanggal_lahir = r.tanggal_lahir AND l.kode_wilayah = r.kode_wilayah))
@@ -57,12 +58,18 @@ class TrainedModel:
 def scratch_database() -> duckdb.DuckDBPyConnection:
     """An in-memory DuckDB with the identity macros the comparisons call."""
     con = duckdb.connect()
+    con.execute("SET enable_progress_bar = false")
     install_identity_macros(con)
     return con
 
 
 def load_records(warehouse: duckdb.DuckDBPyConnection, scratch: duckdb.DuckDBPyConnection) -> int:
-    """Copy ``work.person_record`` into the scratch database in the model's input columns; returns rows."""
+    """Copy ``work.person_record`` into the scratch database in the model's input columns; returns rows.
+
+    The deterministic NIK links (``work.nik_padan_link``) are made first: they give each agency record the
+    current Dukcapil family of its household-mates.
+    """
+    run_sql(warehouse, "nik_padan_link")
     records = warehouse.sql(linkage_settings.LINKAGE_INPUT_SQL).to_arrow_table()
     scratch.register("_linkage_input", records)
     try:

@@ -67,7 +67,7 @@ NAMA = cl.CustomComparison(
             label_for_charts="one name's tokens are a subset of the other's",
         ),
         cll.JaroWinklerLevel("nama_key", 0.9).configure(label_for_charts="similar (Jaro-Winkler >= 0.9)"),
-        cll.ExactMatchLevel("nama_phonetic").configure(label_for_charts="sounds alike"),
+        cll.ExactMatchLevel("nama_skeleton").configure(label_for_charts="same consonant skeleton"),
         cll.CustomLevel("list_has_any(name_tokens_l, name_tokens_r)", label_for_charts="share a name token"),
         cll.ElseLevel(),
     ],
@@ -93,18 +93,23 @@ TANGGAL_LAHIR = cl.CustomComparison(
 
 JENIS_KELAMIN = cl.ExactMatch("jenis_kelamin")
 
+SAME_FAMILY = "(no_kk_l = no_kk_r OR family_kk_l = family_kk_r)"
+
 KELUARGA_WILAYAH = cl.CustomComparison(
     output_column_name="keluarga_wilayah",
-    comparison_description="Family card and place, as one comparison: family members share both, so "
-    "counting them as two independent agreements would double the evidence that merges relatives",
+    comparison_description="Family and place, as one comparison: family members share both, so counting them "
+    "as two independent agreements would double the evidence that merges relatives. Same family: the same KK "
+    "number, or the record's household-mates are (by their NIKs) in the other record's current Dukcapil family, "
+    "which follows a family that moved or got a new KK while the agency still shows the old one.",
     comparison_levels=[
         cll.CustomLevel(
-            "(no_kk_l IS NULL OR no_kk_r IS NULL) AND (kode_wilayah_l IS NULL OR kode_wilayah_r IS NULL)"
+            "(no_kk_l IS NULL OR no_kk_r IS NULL) AND (family_kk_l IS NULL OR family_kk_r IS NULL) "
+            "AND (kode_wilayah_l IS NULL OR kode_wilayah_r IS NULL)"
         ).configure(is_null_level=True),
         cll.CustomLevel(
-            "no_kk_l = no_kk_r AND kode_wilayah_l = kode_wilayah_r", label_for_charts="same KK, same village"
+            f"{SAME_FAMILY} AND kode_wilayah_l = kode_wilayah_r", label_for_charts="same family, same village"
         ),
-        cll.ExactMatchLevel("no_kk").configure(label_for_charts="same KK, another village"),
+        cll.CustomLevel(SAME_FAMILY, label_for_charts="same family, another village"),
         cll.CustomLevel(
             "kode_wilayah_l = kode_wilayah_r AND (no_kk_l IS NULL OR no_kk_r IS NULL)",
             label_for_charts="same village, KK unknown",
@@ -144,7 +149,10 @@ TRAINING_BLOCKS = [
 PRIOR_RULES = [
     And(
         block_on("nik"),
-        CustomRule("identity_consistent(l.nama_key, r.nama_key, l.tanggal_lahir, r.tanggal_lahir)"),
+        CustomRule(
+            "identity_consistent(l.nama_key, r.nama_key, l.nama_skeleton, r.nama_skeleton, "
+            "l.tanggal_lahir, r.tanggal_lahir)"
+        ),
     ),
 ]
 """Near-certain matches, counted to estimate the prior (the recall assumed for them is in config/linkage.yaml)."""
@@ -173,6 +181,16 @@ def settings_fingerprint() -> str:
 
 
 LINKAGE_INPUT_SQL = """
+WITH household_family AS (
+    -- The current Dukcapil family (KK) most of an agency household's NIK-linked members are in.
+    SELECT a.source, a.source_household_id, d.no_kk AS family_kk
+    FROM work.nik_padan_link AS k
+    JOIN work.person_record AS a ON a.rid = k.rid
+    JOIN work.person_record AS d ON d.rid = k.spine_rid
+    WHERE d.no_kk IS NOT NULL AND a.source_household_id IS NOT NULL
+    GROUP BY a.source, a.source_household_id, d.no_kk
+    QUALIFY row_number() OVER (PARTITION BY a.source, a.source_household_id ORDER BY count(*) DESC, d.no_kk) = 1
+)
 SELECT
     rid AS unique_id,
     source AS source_dataset,
@@ -185,6 +203,7 @@ SELECT
     array_to_string(list_sort(string_split(nama_key, ' ')), ' ') AS nama_sorted,
     string_split(nama_key, ' ') AS name_tokens,
     nama_phonetic,
+    nama_skeleton,
     tanggal_lahir,
     year(tanggal_lahir) AS birth_year,
     strftime(tanggal_lahir, '%Y%m%d') AS dob_text,
@@ -192,8 +211,11 @@ SELECT
     kode_wilayah,
     left(kode_wilayah, 6) AS district,
     left(kode_wilayah, 4) AS regency,
-    no_kk
+    no_kk,
+    CASE WHEN source = 'dukcapil' THEN no_kk ELSE f.family_kk END AS family_kk
 FROM work.person_record
+LEFT JOIN household_family AS f USING (source, source_household_id)
 ORDER BY rid
 """
-"""One row per person record, in the columns the comparisons and blocking rules above name."""
+"""One row per person record, in the columns the comparisons and blocking rules above name (needs
+``work.nik_padan_link``: the household context comes from the deterministic links)."""

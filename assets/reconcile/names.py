@@ -1,7 +1,7 @@
-"""Indonesian personal names, made comparable: the standardised name, its titles, a comparison key, a phonetic key.
+"""Indonesian personal names, made comparable: the standard name, its titles, a comparison key, sound keys.
 
 Agencies write the same person as ``Hj. Siti Aminah, S.Pd``, ``SITTI AMINAH`` or ``siti  aminah``. Linkage needs
-three views of a name, computed once per distinct raw name before anything is loaded into DuckDB (DuckDB has no
+these views of a name, computed once per distinct raw name before anything is loaded into DuckDB (DuckDB has no
 phonetic functions, and the rules read better as Python than as nested ``regexp_replace``):
 
 ``nama``
@@ -16,7 +16,14 @@ phonetic functions, and the rules read better as Python than as nested ``regexp_
     and abbreviations of very common names expanded (``MOH``, ``MOCH``, ``M`` -> ``MUHAMAD``; ``ABD`` -> ``ABDUL``).
     The rules are general spelling facts, not a list of one data set's variants.
 ``phonetic``
-    Metaphone of the key with the spaces removed (``NUR HAYATI`` and ``NURHAYATI`` agree): a blocking key.
+    Metaphone (jellyfish) of the key with the spaces removed (``NUR HAYATI`` and ``NURHAYATI`` agree): a
+    blocking key.
+``skeleton``
+    The key's consonant skeleton: its first letter, then its consonants other than ``H`` with ``J``/``Y``,
+    ``F``/``V``/``P`` and ``Z``/``S`` folded together, doubles collapsed, spaces removed. Clerks drop and swap
+    vowels and silent letters, and write regional pronunciations (``DDANG``/``DADANG``, ``IWN``/``IWAN``,
+    ``AJU``/``AYU``, ``TOPIK``/``TAUFIK``, ``NAYLA``/``NAYLAH``): all keep their skeleton. It is lenient by
+    design, and only ever used together with an agreeing NIK or birth date (:mod:`assets.reconcile.identity`).
 """
 
 from __future__ import annotations
@@ -146,6 +153,8 @@ ABBREVIATIONS = {
 _MUHAMMAD = re.compile(r"^M[UO]HA?M[AE][DT]$")
 _VOWELS = frozenset("AEIOU")
 _MAX_FOLDS = 8
+_SKELETON_FOLDS = str.maketrans({"J": "Y", "F": "P", "V": "P", "Z": "S"})
+_SILENT = frozenset("AEIOUH")
 
 
 @dataclass(frozen=True)
@@ -154,6 +163,7 @@ class StandardName:
     gelar: str | None
     key: str | None
     phonetic: str | None
+    skeleton: str | None = None
 
 
 _APOSTROPHES = re.compile(r"['`\u2018\u2019\u02bc]")
@@ -165,7 +175,7 @@ _TOKEN = re.compile(r"[A-Z]+\.?")
 def standardise_name(raw: str | None) -> StandardName:
     """The four views of one delivered name (None for a missing or letterless name)."""
     if raw is None:
-        return StandardName(None, None, None, None)
+        return StandardName(None, None, None, None, None)
     return _standardise(raw)
 
 
@@ -204,11 +214,12 @@ def _standardise(raw: str) -> StandardName:
 
     words = [t.rstrip(".") for t in tokens]
     if not words:
-        return StandardName(None, None, None, None)
+        return StandardName(None, None, None, None, None)
     nama = " ".join(words)
     gelar = " ".join(leading + titles + trailing) or None
     key = comparison_key(nama)
-    return StandardName(nama, gelar, key, jellyfish.metaphone(key.replace(" ", "")) or None)
+    compact = key.replace(" ", "")
+    return StandardName(nama, gelar, key, jellyfish.metaphone(compact) or None, consonant_skeleton(compact))
 
 
 def comparison_key(nama: str) -> str:
@@ -217,6 +228,13 @@ def comparison_key(nama: str) -> str:
     if len(folded) > 1 and folded[0] == "M":  # "M. RIZKI": the usual abbreviation of Muhammad
         folded[0] = "MUHAMAD"
     return " ".join(folded)
+
+
+def consonant_skeleton(compact_key: str) -> str:
+    """First letter and consonants (see the module docstring) of a key written without spaces."""
+    folded = compact_key.translate(_SKELETON_FOLDS)
+    letters = [folded[0]] + [c for c in folded[1:] if c not in _SILENT]
+    return _collapse_doubles("".join(letters))
 
 
 def _fold_token(token: str) -> str:

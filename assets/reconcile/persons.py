@@ -66,7 +66,6 @@ def resolve_persons(
 ) -> PersonStats:
     """Fill ``person_id``/``match_method``/``match_probability`` of ``work.person_record``; write
     ``work.person_resolved`` and ``work.link_evidence``."""
-    run_sql(con, "nik_padan_link")
     scratch = scratch_database()
     try:
         load_records(con, scratch)

@@ -57,7 +57,11 @@ SNAPSHOT_TABLES = (
 
 
 def install_macros(con: duckdb.DuckDBPyConnection) -> None:
-    """Everything the reconcile SQL calls: region reference, NIK rule, number clean-up, identity tests."""
+    """Everything the reconcile SQL calls: region reference, NIK rule, number clean-up, identity tests.
+
+    Also turns DuckDB's progress bar off for the session: it would land in Dagster's captured logs.
+    """
+    con.execute("SET enable_progress_bar = false")
     reference.install(con)
     nik_rule.install_macros(con)
     con.execute(_NUMBER_MACROS)
@@ -91,6 +95,7 @@ def build_name_standard(con: duckdb.DuckDBPyConnection) -> int:
             "gelar": pa.array([s.gelar for s in standard], pa.string()),
             "nama_key": pa.array([s.key for s in standard], pa.string()),
             "nama_phonetic": pa.array([s.phonetic for s in standard], pa.string()),
+            "nama_skeleton": pa.array([s.skeleton for s in standard], pa.string()),
         }
     )
     con.register("_name_standard", table)

@@ -181,7 +181,7 @@ def test_every_link_is_explained_field_by_field(run, warehouse_path):
         assert e[3] >= 0.95
         assert e[5] == "same name (variants folded)"
         assert e[6] == "same date"
-        assert e[8] == "same KK, same village"
+        assert e[8] == "same family, same village"
         assert e[9] > 0
 
 

@@ -4,15 +4,22 @@
 -- and dead members. A person Dukcapil does not know joins the family that their agency household-mates
 -- belong to: each agency household votes for the Dukcapil family most of its linked members are in (ties: the
 -- family of its head, then the smaller key), and the person takes the family most of their households voted
--- for (ties: the most recent household record). Persons left over (no household-mate in Dukcapil) are
--- grouped in Python (assets/reconcile/households.py).
-CREATE OR REPLACE TABLE work.person_family AS
+-- for (ties: the most recent household record). So does a dead person left alone on a KK with no living member
+-- (the family got a new KK after the head died, or moved on): they stay with the family they died in, as their
+-- agency household-mates show it; with no such household-mate they keep their own KK.
+-- Persons left over (no household-mate in Dukcapil) are grouped in Python (assets/reconcile/households.py).
+CREATE OR REPLACE TABLE work.dukcapil_family AS
 SELECT
     person_id,
     'K' || coalesce(no_kk, 'N' || source_record_id) AS family_key,
-    'dukcapil_kk' AS family_basis
+    bool_or(status_hidup = 'HIDUP') OVER (PARTITION BY coalesce(no_kk, 'N' || source_record_id)) AS has_living
 FROM work.person_record
 WHERE source = 'dukcapil';
+
+CREATE OR REPLACE TABLE work.person_family AS
+SELECT person_id, family_key, 'dukcapil_kk' AS family_basis
+FROM work.dukcapil_family
+WHERE has_living;
 
 CREATE OR REPLACE TABLE work.agency_membership AS
 SELECT source, source_household_id, person_id, hubungan, observed_at, rid
@@ -45,3 +52,8 @@ FROM (
         PARTITION BY m.person_id ORDER BY households DESC, latest DESC NULLS LAST, v.family_key
     ) = 1
 );
+
+INSERT INTO work.person_family
+SELECT person_id, family_key, 'dukcapil_kk'
+FROM work.dukcapil_family
+WHERE person_id NOT IN (SELECT person_id FROM work.person_family);

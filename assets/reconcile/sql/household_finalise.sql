@@ -55,7 +55,7 @@ latest_agency AS (
 )
 SELECT
     i.household_id,
-    any_value(m.family_basis) AS basis,
+    min(m.family_basis) AS basis,
     coalesce(min(m.no_kk), any_value(a.no_kk)) AS no_kk,
     coalesce(any_value(v.kode_wilayah), any_value(a.kode_wilayah)) AS kode_wilayah,
     count(*) AS members,

@@ -14,7 +14,7 @@ JOIN work.person_record AS d
     ON d.source = 'dukcapil' AND d.nik = a.nik
 WHERE a.source <> 'dukcapil'
   AND a.nik_problem IS NULL
-  AND identity_consistent(a.nama_key, d.nama_key, a.tanggal_lahir, d.tanggal_lahir)
+  AND identity_consistent(a.nama_key, d.nama_key, a.nama_skeleton, d.nama_skeleton, a.tanggal_lahir, d.tanggal_lahir)
 QUALIFY row_number() OVER (
     PARTITION BY a.source, d.rid
     ORDER BY a.tanggal_lahir = d.tanggal_lahir DESC, a.nama_key = d.nama_key DESC, a.rid

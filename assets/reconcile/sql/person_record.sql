@@ -136,6 +136,7 @@ SELECT
     nullif(trim(d.nik_raw), '') AS nik_raw,
     n.nama_key,
     n.nama_phonetic,
+    n.nama_skeleton,
     d.tempat_lahir,
     row_number() OVER (ORDER BY d.source, d.source_record_id) AS rid
 FROM delivered AS d
