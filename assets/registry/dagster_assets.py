@@ -325,6 +325,11 @@ def _published_metadata(
     metadata: dict[str, object] = {"dagster/row_count": reporting.row_count(con, table)}
     if not changed:
         return metadata | {"published this run": False}
+    if table not in tables.DECLARED:
+        # Columns decided elsewhere (validate's bookkeeping, reconcile's link extras, the PMT's inputs): as published.
+        metadata["dagster/column_schema"] = dg.TableSchema(
+            columns=[dg.TableColumn(name=n, type=t) for n, t in tables.columns_of(con, table)]
+        )
     if table == "registry.person":
         metadata["persons by status_hidup"] = dg.MetadataValue.md(
             reporting.markdown_table(
@@ -344,10 +349,6 @@ def _published_metadata(
         metadata["rows added this run"] = sum(c[2] for c in counts)
     elif table == "registry.targeting_error":
         metadata |= _targeting_metadata(con, table)
-    elif table == "registry.household_welfare":
-        metadata["dagster/column_schema"] = dg.TableSchema(
-            columns=[dg.TableColumn(name=n, type=t) for n, t in tables.columns_of(con, table)]
-        )
     elif table == "ops.drop_ledger":
         metadata["drops this run"] = dg.MetadataValue.md(
             reporting.markdown_table(["status", "drops"], reporting.count_by(con, "work.ledger", "status"))
