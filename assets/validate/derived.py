@@ -314,8 +314,12 @@ class EntityFrame:
             f"SELECT base.*,\n    {derived}\nFROM base\n" + "\n".join(joins)
         )
 
-    def needs_source_param(self) -> bool:
-        return self.entity.household_ref is not None and self.parent is not None
+    def params(self, drop_id: str) -> dict[str, str]:
+        """The named parameters of :meth:`create_sql` for one drop."""
+        params = {"drop_id": drop_id}
+        if self.entity.household_ref is not None and self.parent is not None:
+            params["source"] = self.source.name  # households' quarantine rows are looked up by source
+        return params
 
 
 def typed_sql(source: SourceSpec, entity: EntitySpec, raw_columns: set[str]) -> str:

@@ -205,10 +205,7 @@ class Gate:
         return validations
 
     def _run_suite(self, frame: EntityFrame, drop_id: str, raw_columns: set[str]) -> list[Validation]:
-        params = {"drop_id": drop_id}
-        if frame.needs_source_param():
-            params["source"] = frame.source.name
-        self.con.execute(frame.create_sql(raw_columns), params)
+        self.con.execute(frame.create_sql(raw_columns), frame.params(drop_id))
         _, columns, _ = self.runner.suite(frame.suite_name)
         unknown = [c for c in columns if c != "row_number" and not frame.has_column(c)]
         if unknown:
@@ -223,9 +220,9 @@ class Gate:
         ]
         out = []
         for file in files:
-            data = self.con.execute(
-                f"SELECT {selected} FROM {FRAME_TABLE} WHERE file = ? ORDER BY row_number", [file]
-            ).df()
+            data = self.con.sql(
+                f"SELECT {selected} FROM {FRAME_TABLE} WHERE file = ? ORDER BY row_number", params=[file]
+            ).to_arrow_table()
             out.append(
                 self.runner.validate(data, frame.suite_name, label=f"{frame.source.name}.{drop_id}/{file}")
             )

@@ -21,11 +21,13 @@ def sql(name: str) -> str:
 
 
 def run_script(con: duckdb.DuckDBPyConnection, name: str, params: dict | None = None) -> None:
-    """Run every statement of a ``.sql`` file (statements end with ``;`` at the end of a line)."""
+    """Run every statement of a ``.sql`` file (statements end with ``;`` at the end of a line), each with the
+    named parameters (``$name``) it uses."""
     for statement in (s.strip() for s in sql(name).split(";\n")):
         body = "\n".join(line for line in statement.splitlines() if not line.strip().startswith("--"))
         if body.strip():
-            con.execute(statement, params) if params else con.execute(statement)
+            used = {k: v for k, v in (params or {}).items() if f"${k}" in body}
+            con.execute(statement, used) if used else con.execute(statement)
 
 
 def accepted_table(source: str, entity: str) -> str:

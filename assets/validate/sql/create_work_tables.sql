@@ -63,3 +63,17 @@ CREATE OR REPLACE TABLE work.expectation_result (
     data_docs        VARCHAR,
     run_id           VARCHAR NOT NULL
 );
+
+CREATE OR REPLACE TABLE work.drop_report (
+    source         VARCHAR NOT NULL,
+    drop_id        VARCHAR NOT NULL,
+    entity         VARCHAR,
+    check_kind     VARCHAR NOT NULL,  -- rule | warning
+    name           VARCHAR NOT NULL,  -- the rule or warning
+    kode_provinsi  VARCHAR,           -- NULL: the row's region is unknown
+    provinsi       VARCHAR,
+    kode_kabupaten VARCHAR,
+    kabupaten      VARCHAR,
+    row_count      BIGINT  NOT NULL,  -- distinct rows
+    run_id         VARCHAR NOT NULL
+);

@@ -1,7 +1,9 @@
--- work.drop_report: per drop, entity, rule or warning and region, the number of distinct rows.
+-- work.drop_report (created empty by create_work_tables.sql): per drop, entity, rule or warning and region, the number of distinct rows.
 -- Reads the temporary tables row_region (row -> village code) and region_name (code -> newest name).
 -- Bound: $run_id.
-CREATE OR REPLACE TABLE work.drop_report AS
+DELETE FROM work.drop_report;
+
+INSERT INTO work.drop_report
 WITH flagged AS (
     SELECT source, drop_id, file, row_number, 'rule' AS check_kind, rule AS name FROM work.quarantine
     UNION
