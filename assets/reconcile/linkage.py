@@ -42,7 +42,9 @@ fail it: their names or birth dates differ."""
 """A probabilistic link is only ever taken between records whose names are alike, or whose birth dates agree
 and whose names at least share a token or a sound. Whatever the NIK, KK and address say: a relative who
 borrowed the NIK, or shares the family card, has another name and birth date."""
-SPLINK_LOG_LEVEL = logging.WARNING
+SPLINK_LOG_LEVEL = logging.ERROR
+"""Splink's training warnings (a level never observed in a small sample) would flood the run's console; what they
+say is kept instead in ``TrainedModel.unobserved_levels`` and shown in the assets' metadata."""
 
 
 @dataclass(frozen=True)
@@ -53,6 +55,8 @@ class TrainedModel:
     trained_at: datetime
     training_records: int
     fingerprint: str
+    unobserved_levels: tuple[str, ...] = ()
+    """Levels training never saw among matches; they weigh as the next weaker level (:func:`fill_unobserved`)."""
 
 
 def scratch_database() -> duckdb.DuckDBPyConnection:
@@ -91,12 +95,47 @@ def train(scratch: duckdb.DuckDBPyConnection, config: LinkageConfig) -> TrainedM
         linker.training.estimate_parameters_using_expectation_maximisation(
             block, estimate_without_term_frequencies=True, max_pairs=config.em_max_pairs
         )
+    model_settings = linker.misc.save_model_to_json()
+    unobserved = fill_unobserved(model_settings)
     return TrainedModel(
-        settings=linker.misc.save_model_to_json(),
+        settings=model_settings,
         trained_at=datetime.now(UTC),
         training_records=records,
         fingerprint=linkage_settings.settings_fingerprint(),
+        unobserved_levels=tuple(unobserved),
     )
+
+
+def fill_unobserved(model_settings: dict) -> list[str]:
+    """Give every level training never observed the Bayes factor of the next weaker level; returns them.
+
+    Splink would otherwise weigh an unseen level by a default m (arbitrary) or by m = 1e-6 (a huge penalty), so a
+    small or unusual training set (no family ever moved within a district) could make "same district" count
+    against a match more than "another province". Borrowing the next weaker level's evidence keeps the levels in
+    order and never lets an unseen level speak louder than what was measured.
+    """
+    filled: list[str] = []
+    for comparison in model_settings["comparisons"]:
+        levels = [lv for lv in comparison["comparison_levels"] if not lv.get("is_null_level")]
+        weaker: dict | None = None
+        for level in reversed(levels):
+            if _observed(level.get("m_probability")) and _observed(level.get("u_probability")):
+                weaker = level
+                continue
+            if weaker is None:
+                continue
+            u = level["u_probability"] if _observed(level.get("u_probability")) else weaker["u_probability"]
+            level["u_probability"] = u
+            level["m_probability"] = min(1.0, u * weaker["m_probability"] / weaker["u_probability"])
+            filled.append(
+                f"{comparison['output_column_name']}: {level.get('label_for_charts') or level['sql_condition']}"
+            )
+            weaker = level
+    return filled
+
+
+def _observed(probability: object) -> bool:
+    return isinstance(probability, int | float) and probability > 0
 
 
 def score_pairs(scratch: duckdb.DuckDBPyConnection, model: TrainedModel, config: LinkageConfig) -> pa.Table:

@@ -27,7 +27,8 @@ COLUMNS = """(
     settings_fingerprint VARCHAR NOT NULL,
     splink_version VARCHAR NOT NULL,
     run_id VARCHAR,
-    model_json VARCHAR NOT NULL
+    model_json VARCHAR NOT NULL,
+    unobserved_levels VARCHAR[] NOT NULL
 )"""
 
 
@@ -46,13 +47,13 @@ def latest(con: duckdb.DuckDBPyConnection, table: str) -> TrainedModel | None:
     if not warehouse.table_exists(con, table):
         return None
     rows = con.execute(
-        f"SELECT model_json, trained_at, training_records, settings_fingerprint FROM {table} "
+        f"SELECT model_json, trained_at, training_records, settings_fingerprint, unobserved_levels FROM {table} "
         "WHERE settings_fingerprint = ? ORDER BY trained_at DESC LIMIT 1",
         [linkage_settings.settings_fingerprint()],
     ).fetchall()
     if not rows:
         return None
-    model_json, trained_at, records, fingerprint = rows[0]
+    model_json, trained_at, records, fingerprint, unobserved = rows[0]
     return TrainedModel(
         settings=json.loads(model_json),
         trained_at=trained_at
@@ -60,6 +61,7 @@ def latest(con: duckdb.DuckDBPyConnection, table: str) -> TrainedModel | None:
         else datetime.fromisoformat(str(trained_at)),
         training_records=int(records),
         fingerprint=fingerprint,
+        unobserved_levels=tuple(unobserved),
     )
 
 
@@ -72,7 +74,7 @@ def ensure_table(con: duckdb.DuckDBPyConnection, table: str) -> None:
 def store(con: duckdb.DuckDBPyConnection, table: str, model: TrainedModel, run_id: str | None) -> None:
     ensure_table(con, table)
     con.execute(
-        f"INSERT INTO {table} VALUES (?, ?, ?, ?, ?, ?)",
+        f"INSERT INTO {table} VALUES (?, ?, ?, ?, ?, ?, ?)",
         [
             model.trained_at,
             model.training_records,
@@ -80,5 +82,6 @@ def store(con: duckdb.DuckDBPyConnection, table: str, model: TrainedModel, run_i
             splink.__version__,
             run_id,
             json.dumps(model.settings, sort_keys=True),
+            list(model.unobserved_levels),
         ],
     )

@@ -143,6 +143,7 @@ def linkage_model(context: dg.AssetExecutionContext, warehouse: WarehouseResourc
             "trained at": model.trained_at.isoformat(),
             "settings fingerprint": model.fingerprint,
             "prior (probability two records match)": model.settings["probability_two_random_records_match"],
+            "levels training never observed": dg.MetadataValue.json(list(model.unobserved_levels)),
         }
     )
 
@@ -186,6 +187,7 @@ def resolved_persons(context: dg.AssetExecutionContext, warehouse: WarehouseReso
             "records by match_method": dg.MetadataValue.json(methods),
             "model trained at": model.trained_at.isoformat(),
             "model trained in this run": trained_in_run,
+            "model levels training never observed": dg.MetadataValue.json(list(model.unobserved_levels)),
         }
     )
 
