@@ -252,7 +252,7 @@ BY_MEMBERS = """
     WITH votes AS (
         SELECT p.household_id, t.true_household_id, count(*) AS members
         FROM registry.person AS p JOIN t_persons AS t ON t.nik = p.nik
-        GROUP BY ALL
+        GROUP BY p.household_id, t.true_household_id
         QUALIFY row_number() OVER (PARTITION BY p.household_id ORDER BY members DESC, t.true_household_id) = 1
     )
     SELECT h.welfare_score, h.welfare_source, t.welfare
@@ -296,11 +296,12 @@ def bench_pipeline(households: int, seed: int, landing: Path | None) -> None:
         os.environ["SEJAHTERA_LANDING"] = str(landing)
         os.environ["SEJAHTERA_WAREHOUSE"] = str(path)
         from pipelines.definitions import defs
+        from pipelines.launch import nightly_run_config
 
         started = time.perf_counter()
         with dg.DagsterInstance.ephemeral() as instance:
             result = defs.resolve_job_def("nightly").execute_in_process(
-                instance=instance, raise_on_error=False
+                instance=instance, run_config=nightly_run_config([], "WARNING"), raise_on_error=False
             )
             steps = {
                 s.step_key: (s.end_time or 0) - (s.start_time or 0)
