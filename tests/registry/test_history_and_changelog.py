@@ -144,3 +144,39 @@ def test_a_run_with_the_same_data_adds_no_version_and_no_change(
             0
         ]
     assert (versions, changes) == (1, 0)
+
+
+def test_the_last_living_member_dying_ends_ranking_and_eligibility_with_reasons(
+    world: World, warehouse_path: Path, run_registry: RunRegistry
+) -> None:
+    widow = world.household(survey=POOR_SURVEY, dtks={"pkh": True})
+    last = widow.person("NENEK", date(1935, 1, 1), "P")
+    for i in range(4):
+        world.household(survey=MIDDLE_SURVEY | {"luas_lantai_m2": 60.0 + i}).person(
+            f"TETANGGA {i}", date(1970, 1, 1)
+        )
+    run_registry(world, "run-1")
+    last.alive, last.died, last.dukcapil_drop = False, date(2026, 11, 23), "20261124"
+    run_registry(world, "run-2")
+
+    changes = _changes(warehouse_path, "run-2")
+    (decile,) = changes[(widow.household_id, "decile_changed")]
+    assert decile[1:] == ("1", None, "no living member: out of the ranking")
+    flags = {c[0]: c[1:] for c in changes[(widow.household_id, "eligibility_changed")]}
+    assert flags["eligible_pkh"] == ("true", "false", "no living member: eligible for nothing")
+    assert set(flags) == {"eligible_pkh", "eligible_bpnt", "eligible_pbi"}
+    (members,) = changes[(widow.household_id, "members_changed")]
+    assert members[1:3] == ("1", "0")
+    with warehouse.connect(warehouse_path, read_only=True) as con:
+        row = con.execute(
+            "SELECT jumlah_anggota, welfare_score, desil_nasional, eligible_pkh, eligible_bpnt, eligible_pbi "
+            "FROM registry.household WHERE household_id = ?",
+            [widow.household_id],
+        ).fetchall()
+        errors = con.execute(
+            "SELECT reason, programme FROM registry.targeting_error WHERE household_id = ? ORDER BY 1, 2",
+            [widow.household_id],
+        ).fetchall()
+    assert row == [(0, None, None, False, False, False)]
+    # Still receiving PKH in DTKS: flagged for follow-up, both as a dead person listed and a household without living member.
+    assert errors == [("dead_listed", "pkh"), ("no_living_member", "pkh")]
