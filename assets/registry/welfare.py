@@ -23,17 +23,20 @@ class WeightsMismatch(ValueError):
 
 
 def reference_date(con: duckdb.DuckDBPyConnection) -> date:
-    """The date ages are computed on: the most recent date the data describes, so the same data gives the same
-    ranking whenever it runs. Falls back to the latest applied drop's date, then to today."""
-    observed = con.execute("SELECT max(observed_at) FROM work.person_record").fetchall()[0][0]
-    if observed is not None:
-        return observed if isinstance(observed, date) else observed.date()
-    latest = con.execute("SELECT max(drop_id) FROM work.ledger WHERE status = 'applied'").fetchall()[0][0]
-    if latest:
-        try:
-            return datetime.strptime(str(latest)[:8], "%Y%m%d").date()
-        except ValueError:
-            pass
+    """The date ages are computed on: the date of the latest drop the records come from (drop ids start with
+    YYYYMMDD), so the same data gives the same ranking whenever it runs, and a date typed wrong inside a record
+    (an update date in 2099) cannot age everyone. Falls back to the latest applied drop, then to today."""
+    for sql in (
+        "SELECT max(left(drop_id, 8)) FROM work.person_record WHERE regexp_full_match(left(drop_id, 8), '[0-9]{8}')",
+        "SELECT max(left(drop_id, 8)) FROM work.ledger WHERE status = 'applied' "
+        "AND regexp_full_match(left(drop_id, 8), '[0-9]{8}')",
+    ):
+        latest = con.execute(sql).fetchall()[0][0]
+        if latest:
+            try:
+                return datetime.strptime(latest, "%Y%m%d").date()
+            except ValueError:
+                continue
     return date.today()
 
 

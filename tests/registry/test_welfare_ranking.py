@@ -16,7 +16,7 @@ from registry_world import MIDDLE_SURVEY, POOR_SURVEY, RICH_SURVEY, World
 
 from assets.registry.config import CODEBOOK_VARIABLES, load_pmt_weights
 from assets.registry.survivorship import build_survivors
-from assets.registry.welfare import build_welfare, score_surveyed
+from assets.registry.welfare import build_welfare, reference_date, score_surveyed
 from sejahtera import warehouse
 
 WEIGHTS = load_pmt_weights()
@@ -215,3 +215,17 @@ def test_dead_members_are_not_counted_and_an_all_dead_household_is_not_ranked(
     assert ranked[gone.household_id][4] is None
     assert ranked[gone.household_id][6] is None
     assert ranked[gone.household_id][5] == "no_living_member"
+
+
+def test_ages_are_taken_on_the_latest_drop_date_not_on_a_date_inside_a_record(
+    world: World, warehouse_path: Path
+) -> None:
+    world.household(survey=MIDDLE_SURVEY, dtks={}).person("ANAK", date(2015, 1, 1))
+    with warehouse.connect(warehouse_path) as con:
+        world.write(con, "run-1")
+        con.execute("UPDATE work.person_record SET observed_at = DATE '2099-01-01' WHERE source = 'dtks'")
+        assert reference_date(con) == date(2026, 11, 20)  # the Dukcapil full, the latest drop of the records
+        build_survivors(con)
+        build_welfare(con)
+        dependants = con.execute("SELECT dependants FROM work.household_welfare").fetchall()
+    assert dependants == [(1,)]  # 11 years old on the drop date: a child, not an adult of 84

@@ -67,7 +67,8 @@ p3ke AS (
            k.row_number, a.programme
     FROM work.household_record AS h
     JOIN work.snapshot_p3ke_keluarga AS k ON h.source = 'p3ke' AND k.id_keluarga_p3ke = h.source_record_id
-    CROSS JOIN unnest(string_split(k.penerima_program, ';')) AS t(token)
+    -- The contract joins programmes with ';'; a ',' is read the same way rather than lost.
+    CROSS JOIN unnest(regexp_split_to_array(k.penerima_program, '[;,]')) AS t(token)
     JOIN work.programme_alias AS a ON a.alias = upper(trim(t.token))
     WHERE h.household_id IS NOT NULL
 )
