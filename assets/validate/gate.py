@@ -47,6 +47,9 @@ from sejahtera.warehouse import WORK_SCHEMA
 LOADED = "loaded"
 APPLIED = "applied"
 REJECTED = "rejected"
+BATCH_ROWS = 1_000_000
+"""Rows per GX validation: a bigger file is validated in batches of row numbers (its cross-row facts are
+computed over the whole drop first, so a batch needs nothing from another). Bounds pandas memory (~2 GB)."""
 KNOWN_BASE = "known_base"
 """Temporary table: identities events may refer to before the drop being validated (per source)."""
 
@@ -214,32 +217,36 @@ class Gate:
                 "does not have (see assets/validate/derived.py)"
             )
         selected = ", ".join(["row_number", *(identifier(c) for c in columns if c != "row_number")])
-        files = [
-            r[0]
-            for r in self.con.execute(f"SELECT DISTINCT file FROM {FRAME_TABLE} ORDER BY file").fetchall()
-        ]
+        files = self.con.execute(
+            f"SELECT file, min(row_number), max(row_number) FROM {FRAME_TABLE} GROUP BY file ORDER BY file"
+        ).fetchall()
         out = []
-        for file in files:
-            data = self.con.sql(
-                f"SELECT {selected} FROM {FRAME_TABLE} WHERE file = ? ORDER BY row_number", params=[file]
-            ).to_arrow_table()
-            out.append(
-                self.runner.validate(data, frame.suite_name, label=f"{frame.source.name}.{drop_id}/{file}")
-            )
+        for file, first, last in files:
+            for start in range(first, last + 1, BATCH_ROWS):
+                stop = min(start + BATCH_ROWS - 1, last)
+                label = f"{frame.source.name}.{drop_id}/{file}"
+                if (first, last) != (start, stop):
+                    label += f" [rows {start}-{stop}]"
+                data = self.con.sql(
+                    f"SELECT {selected} FROM {FRAME_TABLE} WHERE file = ? AND row_number BETWEEN ? AND ? "
+                    "ORDER BY row_number",
+                    params=[file, start, stop],
+                ).to_arrow_table()
+                out.append(self.runner.validate(data, frame.suite_name, label=label, file=file))
         return out
 
     def _write(self, frame: EntityFrame, drop_id: str, validations: list[Validation]) -> None:
         write_failures(
             self.con,
             frame,
-            [(v.label.rsplit("/", 1)[1], v) for v in validations],
+            [(v.file, v) for v in validations],
             drop_id=drop_id,
             run_id=self.run_id,
             today=self.today,
         )
 
     def _record_expectations(self, frame: EntityFrame, drop_id: str, validation: Validation) -> None:
-        file = validation.label.rsplit("/", 1)[1]
+        file = validation.file
         self.con.executemany(
             "INSERT INTO work.expectation_result VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
@@ -371,11 +378,7 @@ class Gate:
     def _a_birth_failed(self, rule: EventRule, validations: list[Validation]) -> bool:
         """Whether any creating event (LAHIR) of the frame broke a row rule."""
         failing = {
-            (v.label.rsplit("/", 1)[1], row)
-            for v in validations
-            for o in v.expectations
-            if o.rule
-            for row in o.failing_rows
+            (v.file, row) for v in validations for o in v.expectations if o.rule for row in o.failing_rows
         }
         if not failing:
             return False

@@ -148,3 +148,31 @@ def test_drops_extract_decided_are_in_the_ledger_untouched(work_area):
     ]
     # a stale drop's raw rows are never validated nor staged
     assert work_area.query("SELECT DISTINCT drop_id FROM work.accepted_dtks_keluarga") == [("20261115",)]
+
+
+def test_big_files_are_validated_in_batches_with_the_same_outcome(work_area, monkeypatch):
+    """Cross-row facts (repeats, households) span batches: they are computed over the drop before GX runs."""
+    from assets.validate import gate
+
+    monkeypatch.setattr(gate, "BATCH_ROWS", 3)
+    keluarga, anggota = _mixed_drop()
+    keluarga.append(dtks_keluarga("K1"))  # row 5 repeats row 1: another batch
+    work_area.add_drop("dtks", "20261115", {"keluarga": keluarga, "anggota": anggota})
+    [verdict] = run_gate(work_area, max_share=0.9)
+    assert [v.label for v in verdict.validations] == [
+        "dtks.20261115/keluarga.csv [rows 1-3]",
+        "dtks.20261115/keluarga.csv [rows 4-5]",
+        "dtks.20261115/anggota.csv [rows 1-3]",
+        "dtks.20261115/anggota.csv [rows 4-6]",
+        "dtks.20261115/anggota.csv [rows 7-7]",
+    ]
+    assert work_area.quarantine() == {
+        ("keluarga.csv", 2, rules.UNKNOWN_REGION_CODE),
+        ("keluarga.csv", 4, rules.INVALID_DATE),
+        ("keluarga.csv", 4, rules.CONTROL_CHARACTER),
+        ("keluarga.csv", 5, rules.DUPLICATE_RECORD_ID),
+        ("anggota.csv", 3, rules.MEMBER_WITHOUT_HOUSEHOLD),
+        ("anggota.csv", 4, rules.CODE_NOT_IN_SET),
+        ("anggota.csv", 5, rules.BIRTH_DATE_OUT_OF_RANGE),
+        ("anggota.csv", 6, rules.MEMBER_WITHOUT_HOUSEHOLD),
+    }
