@@ -23,6 +23,8 @@ from great_expectations.expectations.metrics.map_metric_provider import (
     ColumnMapMetricProvider,
     column_condition_partial,
 )
+from great_expectations.render import LegacyRendererType, RenderedStringTemplateContent
+from great_expectations.render.renderer.renderer import renderer
 
 REFERENCE_LISTS: dict[str, pa.Array] = {}
 """Reference list name -> its codes; filled by :func:`assets.validate.gx_runner.GxRunner` before validating.
@@ -63,3 +65,18 @@ class ExpectColumnValuesToBeInReferenceList(ColumnMapExpectation):
     map_metric: ClassVar[str] = "column_values.in_reference_list"
     args_keys: ClassVar[tuple[str, ...]] = ("column", "reference")
     success_keys: ClassVar[tuple[str, ...]] = ("reference", "mostly")
+
+    @classmethod
+    @renderer(renderer_type=LegacyRendererType.PRESCRIPTIVE)
+    def _prescriptive_renderer(cls, configuration=None, result=None, runtime_configuration=None, **kwargs):
+        """How Data Docs state the expectation (GX's fallback prints the raw keyword arguments)."""
+        return [
+            RenderedStringTemplateContent(
+                content_block_type="string_template",
+                string_template={
+                    "template": "values must belong to the reference list $reference.",
+                    "params": {"reference": configuration.kwargs.get("reference")},
+                    "styling": (runtime_configuration or {}).get("styling"),
+                },
+            )
+        ]
