@@ -107,26 +107,34 @@ def train(scratch: duckdb.DuckDBPyConnection, config: LinkageConfig) -> TrainedM
 
 
 def fill_unobserved(model_settings: dict) -> list[str]:
-    """Give every level training never observed the Bayes factor of the next weaker level; returns them.
+    """Give every level training never observed a cautious weight instead of Splink's fallback; returns them.
 
     Splink would otherwise weigh an unseen level by a default m (arbitrary) or by m = 1e-6 (a huge penalty), so a
     small or unusual training set (no family ever moved within a district) could make "same district" count
-    against a match more than "another province". Borrowing the next weaker level's evidence keeps the levels in
-    order and never lets an unseen level speak louder than what was measured.
+    against a match more than "another province". An unseen level borrows the Bayes factor of the next weaker
+    level, so the levels stay in order and an unseen level never speaks louder than what was measured; an unseen
+    weakest level gets half the smallest m (and u) measured in its comparison: disagreement, mildly penalised.
     """
     filled: list[str] = []
     for comparison in model_settings["comparisons"]:
         levels = [lv for lv in comparison["comparison_levels"] if not lv.get("is_null_level")]
+        measured_m = [lv["m_probability"] for lv in levels if _observed(lv.get("m_probability"))]
+        measured_u = [lv["u_probability"] for lv in levels if _observed(lv.get("u_probability"))]
+        if not measured_m or not measured_u:
+            continue
         weaker: dict | None = None
         for level in reversed(levels):
             if _observed(level.get("m_probability")) and _observed(level.get("u_probability")):
                 weaker = level
                 continue
+            u = level["u_probability"] if _observed(level.get("u_probability")) else None
             if weaker is None:
-                continue
-            u = level["u_probability"] if _observed(level.get("u_probability")) else weaker["u_probability"]
-            level["u_probability"] = u
-            level["m_probability"] = min(1.0, u * weaker["m_probability"] / weaker["u_probability"])
+                level["u_probability"] = u if u is not None else min(measured_u) / 2
+                level["m_probability"] = min(measured_m) / 2
+            else:
+                level["u_probability"] = u if u is not None else weaker["u_probability"]
+                bayes_factor = weaker["m_probability"] / weaker["u_probability"]
+                level["m_probability"] = min(1.0, level["u_probability"] * bayes_factor)
             filled.append(
                 f"{comparison['output_column_name']}: {level.get('label_for_charts') or level['sql_condition']}"
             )

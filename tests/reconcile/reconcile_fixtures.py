@@ -307,16 +307,20 @@ _WOMEN = [
 ]
 
 
-def training_population(households: int, seed: int) -> Snapshots:
-    """Families in three villages, listed by the agencies with the usual noise: a realistic small training set."""
+def training_population(households: int, seed: int, snaps: Snapshots | None = None) -> Snapshots:
+    """Families in forty villages, listed by the agencies with the usual noise: a realistic small training set.
+
+    Their NIK serials start at 5000 and their KK numbers differ from :func:`kk`'s, so hand-made cases can be
+    added to the same snapshots without colliding.
+    """
     rng = random.Random(seed)
-    snaps = Snapshots()
+    snaps = snaps or Snapshots()
     villages = _training_villages()
-    serial = 0
+    serial = 5000
     for h in range(households):
         village = rng.choice(villages)
         district = village[:6]
-        family_kk = kk(5000 + h, district)
+        family_kk = _town_kk(1, seed, h, district)
         head_year = rng.randrange(1950, 1995)
         members = []
         for i in range(rng.choice([1, 2, 3, 3, 4, 4, 5, 6])):
@@ -328,15 +332,12 @@ def training_population(households: int, seed: int) -> Snapshots:
             members.append((nik(dob, sex, serial, district), sex, dob, " ".join(tokens), min(i + 1, 3)))
         # Life since the agencies listed them: some families moved (new KK and village in Dukcapil only), in
         # some an adult child split off with a KK of their own (pecah KK).
-        life = rng.random()
+        life, new_village = rng.random(), rng.choice(villages)
         for i, (person_nik, sex, dob, nama, _) in enumerate(members):
             if life < 0.1:
-                current_kk, current_village = (
-                    kk(7000 + h, district),
-                    rng.choice(villages),
-                )
+                current_kk, current_village = _town_kk(2, seed, h, district), new_village
             elif life < 0.2 and i >= 2 and i == len(members) - 1:
-                current_kk, current_village = kk(8000 + h, district), village
+                current_kk, current_village = _town_kk(3, seed, h, district), village
             else:
                 current_kk, current_village = family_kk, village
             snaps.penduduk(person_nik, nama, sex, dob, current_kk, current_village)
@@ -358,6 +359,11 @@ def training_population(households: int, seed: int) -> Snapshots:
                     rel = {1: "Kepala Keluarga", 2: "Istri" if sex == "P" else "Suami", 3: "Anak"}[hub]
                     snaps.p3ke_individu(pid, hid, noisy_nik, noisy_name, sex, noisy_dob, rel)
     return snaps
+
+
+def _town_kk(kind: int, seed: int, household: int, district: str) -> str:
+    """KK numbers of the synthetic town: ``kind`` 1 a family's own, 2 after a move, 3 after a split."""
+    return f"{district}{kind:02d}{seed:04d}{household + 1:04d}"
 
 
 def _training_villages() -> list[str]:
@@ -384,10 +390,23 @@ def _noisy(rng: random.Random, person_nik: str, nama: str, dob: str, head_nik: s
         nama = "H. " + nama.title()
     elif r < 0.2 and " " in nama:
         nama = nama.split()[0]
+    elif r < 0.23 and len(nama) > 4:
+        i = rng.randrange(1, len(nama) - 1)
+        nama = nama[:i] + nama[i + 1 :]  # a letter dropped
     d = date.fromisoformat(dob)
-    if rng.random() < 0.05 and d.day <= 12:
+    r = rng.random()
+    if r < 0.05 and d.day <= 12:
         dob = date(d.year, d.day, d.month).isoformat()
+    elif r < 0.08:
+        dob = date(d.year + rng.choice([-1, 1]), d.month, min(d.day, 28)).isoformat()
+    elif r < 0.10:
+        dob = date(d.year, d.month, min(28, d.day % 9 + 1 if d.day > 9 else d.day + 10)).isoformat()
     return person_nik, nama, dob
+
+
+def town(snaps: Snapshots | None = None) -> Snapshots:
+    """A small background town (40 families) around hand-made cases, so that name frequencies are realistic."""
+    return training_population(households=40, seed=11, snaps=snaps)
 
 
 TEST_CONFIG = replace(LinkageConfig.load(), u_max_pairs=300_000, em_max_pairs=300_000)

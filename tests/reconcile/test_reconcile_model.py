@@ -37,6 +37,13 @@ def test_an_unobserved_level_weighs_as_the_next_weaker_level():
     assert weights[0] > 0  # observed levels untouched
 
 
+def test_an_unobserved_weakest_level_is_mildly_penalised():
+    model = _levels((0.9, 0.001), (0.1, 0.05), (None, 0.949))
+    assert fill_unobserved(model) == ["x: level 2"]
+    weights = _weights(model)
+    assert weights[2] < 0 and weights[2] < weights[1] < weights[0]
+
+
 def test_a_fully_observed_model_is_left_alone():
     model = _levels((0.9, 0.001), (0.1, 0.999))
     assert fill_unobserved(model) == []

@@ -3,7 +3,7 @@
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from reconcile_fixtures import VILLAGE, VILLAGE_FAR, Snapshots, kk, nik, publish_ids, query, reconcile
+from reconcile_fixtures import VILLAGE, VILLAGE_FAR, Snapshots, kk, nik, publish_ids, query, reconcile, town
 
 from assets.reconcile import stable_ids
 from sejahtera import warehouse
@@ -17,7 +17,7 @@ BABY = nik("2026-11-21", "P", 46)
 
 
 def _town() -> Snapshots:
-    snaps = Snapshots()
+    snaps = town()
     for person_nik, nama, sex, dob in [
         (FATHER, "SLAMET RIYADI", "L", "1960-04-12"),
         (MOTHER, "SRI WAHYUNI", "P", "1963-09-03"),
