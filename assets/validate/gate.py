@@ -114,6 +114,7 @@ class Gate:
         self.log = log
 
     def run(self) -> list[DropVerdict]:
+        run_script(self.con, "restore_extract_verdicts")
         create_work_tables(self.con)
         self._start_known_identities()
         drops = self.con.execute(

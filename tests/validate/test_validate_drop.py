@@ -176,3 +176,29 @@ def test_big_files_are_validated_in_batches_with_the_same_outcome(work_area, mon
         ("anggota.csv", 5, rules.BIRTH_DATE_OUT_OF_RANGE),
         ("anggota.csv", 6, rules.MEMBER_WITHOUT_HOUSEHOLD),
     }
+
+
+def test_validating_again_in_the_same_run_gives_the_same_outcome(work_area):
+    """A retried step starts from extract's verdicts, not from its own earlier ones."""
+    keluarga, anggota = _mixed_drop()
+    work_area.add_drop("dtks", "20261115", {"keluarga": keluarga, "anggota": anggota})
+    work_area.add_drop("dtks", "20261116", _drop_with_failures(10, 7))
+    tables = (
+        "quarantine",
+        "row_warning",
+        "accepted_dtks_keluarga",
+        "accepted_dtks_anggota",
+        "ledger_file",
+        "ledger",
+    )
+
+    def state():
+        return {t: work_area.query(f"SELECT * EXCLUDE (processed_at) FROM work.{t} ORDER BY ALL") if t == "ledger"
+                else work_area.query(f"SELECT * FROM work.{t} ORDER BY ALL") for t in tables}  # fmt: skip
+
+    first = run_gate(work_area, max_share=0.6)
+    before = state()
+    second = run_gate(work_area, max_share=0.6)
+    assert [(v.key, v.status) for v in first] == [("dtks.20261115", APPLIED), ("dtks.20261116", REJECTED)]
+    assert [(v.key, v.status) for v in second] == [(v.key, v.status) for v in first]
+    assert state() == before
