@@ -10,10 +10,16 @@ are masked in the changelog; the history tables hold the full values, like the r
 
 from __future__ import annotations
 
+import re
+
 import duckdb
 
 from assets.registry import queries
-from assets.registry.tables import copy_common_columns
+from assets.registry.tables import HISTORY_COLUMNS, Col, columns_of
+from sejahtera import warehouse as wh
+
+_IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]*$")
+_TYPE = re.compile(r"^[A-Z][A-Z0-9_ ]*(\([0-9, ]+\))?$")
 
 CHANGES: dict[str, str] = {
     "entered": "a person or family appears in the registry for the first time",
@@ -36,17 +42,52 @@ CHANGES: dict[str, str] = {
 """The vocabulary of ``registry.changelog.change``."""
 
 
+PREVIOUS: tuple[tuple[str, str, str, tuple[Col, ...]], ...] = (
+    ("previous_person", "registry.person", "work.registry_person", ()),
+    ("previous_household", "registry.household", "work.registry_household", ()),
+    ("previous_source_link", "registry.source_link", "work.registry_source_link", ()),
+    ("previous_person_history", "registry.person_history", "work.registry_person", HISTORY_COLUMNS),
+    ("previous_household_history", "registry.household_history", "work.registry_household", HISTORY_COLUMNS),
+)
+"""(view, published table, this run's table giving the view's columns, extra columns of the view)."""
+
+
 def read_previous_registry(con: duckdb.DuckDBPyConnection) -> None:
-    """Copy the published registry (if any) into ``work.previous_*``, shaped like this run's tables."""
-    for statement, published, work_copy in (
-        ("previous_person_empty", "registry.person", "work.previous_person"),
-        ("previous_household_empty", "registry.household", "work.previous_household"),
-        ("previous_source_link_empty", "registry.source_link", "work.previous_source_link"),
-        ("previous_person_history_empty", "registry.person_history", "work.previous_person_history"),
-        ("previous_household_history_empty", "registry.household_history", "work.previous_household_history"),
-    ):
-        queries.run(con, statement)
-        copy_common_columns(con, published, work_copy)
+    """Expose the published registry as temporary views ``temp.main.previous_*`` shaped like this run's tables.
+
+    Views, not copies: nothing is written for them, and they vanish with the connection. A column this version
+    added is NULL for the published rows, and a column dropped since is left out, so an upgrade never fails on
+    the previous state. Before the first publish the views are empty.
+    """
+    for view, published, shape, extra in PREVIOUS:
+        columns = [*columns_of(con, shape), *((c.name, c.type) for c in extra)]
+        available = (
+            {name for name, _ in columns_of(con, published)} if wh.table_exists(con, published) else set()
+        )
+        con.execute(
+            f"CREATE OR REPLACE TEMP VIEW {_identifier(view)} AS SELECT "
+            + ", ".join(
+                _quoted(name) if name in available else f"CAST(NULL AS {_type(data_type)}) AS {_quoted(name)}"
+                for name, data_type in columns
+            )
+            + (f" FROM {published}" if available else " WHERE false")
+        )
+
+
+def _identifier(name: str) -> str:
+    if not _IDENTIFIER.match(name):
+        raise ValueError(f"unexpected identifier {name!r}")
+    return name
+
+
+def _quoted(name: str) -> str:
+    return f'"{_identifier(name)}"'
+
+
+def _type(data_type: str) -> str:
+    if not _TYPE.match(data_type):
+        raise ValueError(f"unexpected column type {data_type!r}")
+    return data_type
 
 
 def build_history_and_changelog(con: duckdb.DuckDBPyConnection) -> None:

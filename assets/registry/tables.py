@@ -1,5 +1,5 @@
-"""The published registry tables: their columns (contract columns first, in the contract's order), and helpers to
-read the previously published state into the work area.
+"""The published registry tables: their columns (contract columns first, in the contract's order), and how to
+read a table's columns from the warehouse catalog.
 
 The declarations here are documentation a person reads in the Dagster UI (each asset's column schema) and the
 definition a test holds the published tables to, so the two cannot drift apart.
@@ -12,8 +12,6 @@ from dataclasses import dataclass
 
 import dagster as dg
 import duckdb
-
-from sejahtera import warehouse
 
 
 @dataclass(frozen=True)
@@ -216,23 +214,3 @@ def columns_of(con: duckdb.DuckDBPyConnection, qualified_name: str) -> list[tupl
             [schema, table],
         ).fetchall()
     ]
-
-
-def copy_common_columns(con: duckdb.DuckDBPyConnection, source: str, target: str) -> int:
-    """Append ``source``'s rows to ``target`` through the columns both have; returns the rows copied.
-
-    Used to read the previously published registry into the work area: a column added in this version is NULL
-    for old rows, a column dropped since is left behind, so an upgrade never fails on the previous state.
-    Names come from the catalog of our own tables and are checked against a strict pattern.
-    """
-    if not warehouse.table_exists(con, source):
-        return 0
-    source_columns = {name for name, _ in columns_of(con, source)}
-    common = [name for name, _ in columns_of(con, target) if name in source_columns]
-    if not all(_IDENTIFIER.match(name) for name in common):
-        raise ValueError(f"unexpected column name in {source}")
-    if not (_QUALIFIED.match(source) and _QUALIFIED.match(target)):
-        raise ValueError(f"not schema-qualified table names: {source!r}, {target!r}")
-    listed = ", ".join(f'"{name}"' for name in common)
-    con.execute(f"INSERT INTO {target} ({listed}) SELECT {listed} FROM {source}")
-    return con.execute(f"SELECT count(*) FROM {source}").fetchall()[0][0]

@@ -19,14 +19,14 @@ CREATE OR REPLACE TABLE work.changelog (
 -- name: provenance_text
 -- "dukcapil drop 20261124 (peristiwa.csv row 7)" for every traced value of an entity that changed in this run:
 -- the reason a value is what it is.
-CREATE OR REPLACE TABLE work.provenance_text AS
+CREATE OR REPLACE TEMP TABLE provenance_text AS
 SELECT f.entity, f.registry_id, f.field,
        CASE WHEN f.source IS NULL THEN 'default (no source states it)'
             ELSE f.source || ' drop ' || f.drop_id || ' (' || f.file || ' row ' || f.row_number || ')'
        END AS origin
 FROM work.field_provenance AS f
-WHERE (f.entity = 'person' AND f.registry_id IN (SELECT person_id FROM work.person_change))
-   OR (f.entity = 'household' AND f.registry_id IN (SELECT household_id FROM work.household_change));
+WHERE (f.entity = 'person' AND f.registry_id IN (SELECT person_id FROM temp.main.person_change))
+   OR (f.entity = 'household' AND f.registry_id IN (SELECT household_id FROM temp.main.household_change));
 
 -- name: changelog_person
 -- entered / died / status_corrected / moved / household_changed / identity_corrected / nik_changed /
@@ -39,29 +39,29 @@ pairs AS (
            p.tanggal_lahir AS old_tanggal_lahir, p.household_id AS old_household_id,
            p.kode_wilayah AS old_kode_wilayah, p.status_hidup AS old_status_hidup, p.no_kk AS old_no_kk
     FROM work.registry_person AS n
-    JOIN work.person_change AS c ON c.person_id = n.person_id
-    LEFT JOIN work.previous_person AS p ON p.person_id = n.person_id
+    JOIN temp.main.person_change AS c ON c.person_id = n.person_id
+    LEFT JOIN temp.main.previous_person AS p ON p.person_id = n.person_id
 ),
 changes AS (
     SELECT person_id, 'entered' AS change, NULL AS field, NULL AS old_value, household_id AS new_value,
            'new in the registry; identity from ' || coalesce(o.origin, 'agency records') AS reason
-    FROM pairs LEFT JOIN work.provenance_text AS o
+    FROM pairs LEFT JOIN temp.main.provenance_text AS o
       ON o.entity = 'person' AND o.registry_id = pairs.person_id AND o.field = 'nama'
     WHERE NOT was_there
     UNION ALL
     SELECT person_id, 'died', 'status_hidup', old_status_hidup, status_hidup, 'status_hidup from ' || o.origin
-    FROM pairs JOIN work.provenance_text AS o
+    FROM pairs JOIN temp.main.provenance_text AS o
       ON o.entity = 'person' AND o.registry_id = pairs.person_id AND o.field = 'status_hidup'
     WHERE was_there AND status_hidup = 'MATI' AND old_status_hidup IS DISTINCT FROM 'MATI'
     UNION ALL
     SELECT person_id, 'status_corrected', 'status_hidup', old_status_hidup, status_hidup,
            'status_hidup from ' || o.origin
-    FROM pairs JOIN work.provenance_text AS o
+    FROM pairs JOIN temp.main.provenance_text AS o
       ON o.entity = 'person' AND o.registry_id = pairs.person_id AND o.field = 'status_hidup'
     WHERE was_there AND old_status_hidup = 'MATI' AND status_hidup IS DISTINCT FROM 'MATI'
     UNION ALL
     SELECT person_id, 'moved', 'kode_wilayah', old_kode_wilayah, kode_wilayah, 'kode_wilayah from ' || o.origin
-    FROM pairs JOIN work.provenance_text AS o
+    FROM pairs JOIN temp.main.provenance_text AS o
       ON o.entity = 'person' AND o.registry_id = pairs.person_id AND o.field = 'kode_wilayah'
     WHERE was_there AND kode_wilayah IS DISTINCT FROM old_kode_wilayah
     UNION ALL
@@ -72,24 +72,24 @@ changes AS (
     WHERE was_there AND household_id IS DISTINCT FROM old_household_id
     UNION ALL
     SELECT person_id, 'kk_changed', 'no_kk', mask_number(old_no_kk), mask_number(no_kk), 'no_kk from ' || o.origin
-    FROM pairs JOIN work.provenance_text AS o
+    FROM pairs JOIN temp.main.provenance_text AS o
       ON o.entity = 'person' AND o.registry_id = pairs.person_id AND o.field = 'no_kk'
     WHERE was_there AND no_kk IS DISTINCT FROM old_no_kk
     UNION ALL
     SELECT person_id, 'identity_corrected', 'nama', mask_name(old_nama), mask_name(nama), 'nama from ' || o.origin
-    FROM pairs JOIN work.provenance_text AS o
+    FROM pairs JOIN temp.main.provenance_text AS o
       ON o.entity = 'person' AND o.registry_id = pairs.person_id AND o.field = 'nama'
     WHERE was_there AND nama IS DISTINCT FROM old_nama
     UNION ALL
     SELECT person_id, 'identity_corrected', 'jenis_kelamin', old_jenis_kelamin, jenis_kelamin,
            'jenis_kelamin from ' || o.origin
-    FROM pairs JOIN work.provenance_text AS o
+    FROM pairs JOIN temp.main.provenance_text AS o
       ON o.entity = 'person' AND o.registry_id = pairs.person_id AND o.field = 'jenis_kelamin'
     WHERE was_there AND jenis_kelamin IS DISTINCT FROM old_jenis_kelamin
     UNION ALL
     SELECT person_id, 'identity_corrected', 'tanggal_lahir', CAST(old_tanggal_lahir AS VARCHAR),
            CAST(tanggal_lahir AS VARCHAR), 'tanggal_lahir from ' || o.origin
-    FROM pairs JOIN work.provenance_text AS o
+    FROM pairs JOIN temp.main.provenance_text AS o
       ON o.entity = 'person' AND o.registry_id = pairs.person_id AND o.field = 'tanggal_lahir'
     WHERE was_there AND tanggal_lahir IS DISTINCT FROM old_tanggal_lahir
     UNION ALL
@@ -112,12 +112,12 @@ FROM changes CROSS JOIN run;
 INSERT INTO work.changelog
 WITH run AS (SELECT run_id, started_at FROM work.run),
 gone AS (
-    SELECT c.person_id FROM work.person_change AS c WHERE c.kind = 'removed'
+    SELECT c.person_id FROM temp.main.person_change AS c WHERE c.kind = 'removed'
 ),
 successor AS (
     SELECT g.person_id, n.registry_id AS new_person_id, count(*) AS records
     FROM gone AS g
-    JOIN work.previous_source_link AS o ON o.entity = 'person' AND o.registry_id = g.person_id
+    JOIN temp.main.previous_source_link AS o ON o.entity = 'person' AND o.registry_id = g.person_id
     JOIN work.registry_source_link AS n
       ON n.entity = 'person' AND n.source = o.source AND n.source_record_id = o.source_record_id
     GROUP BY g.person_id, n.registry_id
@@ -144,14 +144,14 @@ WITH run AS (SELECT run_id, started_at FROM work.run),
 member_origin AS (
     SELECT n.household_id, p.household_id AS previous_household_id, count(*) AS members
     FROM work.registry_person AS n
-    JOIN work.previous_person AS p USING (person_id)
+    JOIN temp.main.previous_person AS p USING (person_id)
     WHERE n.household_id IS NOT NULL AND p.household_id IS NOT NULL
     GROUP BY ALL
 ),
 -- where each previous member is now
 member_destination AS (
     SELECT p.household_id AS previous_household_id, n.household_id, count(*) AS members
-    FROM work.previous_person AS p
+    FROM temp.main.previous_person AS p
     JOIN work.registry_person AS n USING (person_id)
     WHERE n.household_id IS NOT NULL AND p.household_id IS NOT NULL
     GROUP BY ALL
@@ -162,7 +162,7 @@ entered AS (
             JOIN work.registry_household AS still ON still.household_id = o.previous_household_id
             WHERE o.household_id = c.household_id
             ORDER BY o.members DESC, o.previous_household_id LIMIT 1) AS split_from
-    FROM work.household_change AS c
+    FROM temp.main.household_change AS c
     WHERE c.kind = 'entered'
 ),
 gone AS (
@@ -170,7 +170,7 @@ gone AS (
            (SELECT d.household_id FROM member_destination AS d
             WHERE d.previous_household_id = c.household_id
             ORDER BY d.members DESC, d.household_id LIMIT 1) AS merged_into
-    FROM work.household_change AS c
+    FROM temp.main.household_change AS c
     WHERE c.kind = 'removed'
 ),
 pairs AS (
@@ -179,8 +179,8 @@ pairs AS (
            p.miskin_ekstrem AS old_miskin_ekstrem, p.eligible_pkh AS old_eligible_pkh,
            p.eligible_bpnt AS old_eligible_bpnt, p.eligible_pbi AS old_eligible_pbi
     FROM work.registry_household AS n
-    JOIN work.household_change AS c ON c.household_id = n.household_id AND c.kind = 'changed'
-    JOIN work.previous_household AS p ON p.household_id = n.household_id
+    JOIN temp.main.household_change AS c ON c.household_id = n.household_id AND c.kind = 'changed'
+    JOIN temp.main.previous_household AS p ON p.household_id = n.household_id
 ),
 person_moves AS (
     -- per household: members who died, entered, joined and left in this run (for members_changed reasons)
@@ -204,7 +204,7 @@ person_moves AS (
         WHERE c.entity = 'person' AND c.change = 'household_changed'
         UNION ALL
         SELECT p.household_id, 'left' FROM work.changelog AS c
-        JOIN work.previous_person AS p ON p.person_id = c.entity_id
+        JOIN temp.main.previous_person AS p ON p.person_id = c.entity_id
         WHERE c.entity = 'person' AND c.change IN ('merged', 'removed')
     )
     WHERE household_id IS NOT NULL
@@ -235,12 +235,12 @@ changes AS (
     FROM gone
     UNION ALL
     SELECT household_id, 'moved', 'kode_wilayah', old_kode_wilayah, kode_wilayah, 'kode_wilayah from ' || o.origin
-    FROM pairs JOIN work.provenance_text AS o
+    FROM pairs JOIN temp.main.provenance_text AS o
       ON o.entity = 'household' AND o.registry_id = pairs.household_id AND o.field = 'kode_wilayah'
     WHERE kode_wilayah IS DISTINCT FROM old_kode_wilayah
     UNION ALL
     SELECT household_id, 'kk_changed', 'no_kk', mask_number(old_no_kk), mask_number(no_kk), 'no_kk from ' || o.origin
-    FROM pairs JOIN work.provenance_text AS o
+    FROM pairs JOIN temp.main.provenance_text AS o
       ON o.entity = 'household' AND o.registry_id = pairs.household_id AND o.field = 'no_kk'
     WHERE no_kk IS DISTINCT FROM old_no_kk
     UNION ALL
@@ -277,7 +277,7 @@ changes AS (
     UNION ALL
     SELECT household_id, 'miskin_ekstrem_changed', 'miskin_ekstrem', CAST(old_miskin_ekstrem AS VARCHAR),
            CAST(miskin_ekstrem AS VARCHAR), 'miskin_ekstrem from ' || o.origin
-    FROM pairs JOIN work.provenance_text AS o
+    FROM pairs JOIN temp.main.provenance_text AS o
       ON o.entity = 'household' AND o.registry_id = pairs.household_id AND o.field = 'miskin_ekstrem'
     WHERE miskin_ekstrem IS DISTINCT FROM old_miskin_ekstrem
 )

@@ -1,14 +1,15 @@
 -- History: every version of every registry person and household, valid from the run that wrote it until the run
 -- that replaced it (valid_to NULL = current). Computed by comparing this run's registry (work.registry_*) with the
--- published one (copied into work.previous_*), so a run that changes nothing adds no version.
+-- published one (the temporary views temp.main.previous_*, assets/registry/history.py), so a run that changes
+-- nothing adds no version.
 
 -- name: person_change
 -- Persons that entered, changed or left the registry in this run.
-CREATE OR REPLACE TABLE work.person_change AS
+CREATE OR REPLACE TEMP TABLE person_change AS
 SELECT coalesce(n.person_id, p.person_id) AS person_id,
        CASE WHEN p.person_id IS NULL THEN 'entered' WHEN n.person_id IS NULL THEN 'removed' ELSE 'changed' END AS kind
 FROM work.registry_person AS n
-FULL JOIN work.previous_person AS p ON p.person_id = n.person_id
+FULL JOIN temp.main.previous_person AS p ON p.person_id = n.person_id
 WHERE p.person_id IS NULL
    OR n.person_id IS NULL
    OR (n.nik, n.nik_status, n.nama, n.jenis_kelamin, n.tanggal_lahir, n.household_id, n.kode_wilayah,
@@ -18,12 +19,12 @@ WHERE p.person_id IS NULL
        p.status_hidup, p.tanggal_meninggal, p.no_kk);
 
 -- name: household_change
-CREATE OR REPLACE TABLE work.household_change AS
+CREATE OR REPLACE TEMP TABLE household_change AS
 SELECT coalesce(n.household_id, p.household_id) AS household_id,
        CASE WHEN p.household_id IS NULL THEN 'entered' WHEN n.household_id IS NULL THEN 'removed' ELSE 'changed' END
            AS kind
 FROM work.registry_household AS n
-FULL JOIN work.previous_household AS p ON p.household_id = n.household_id
+FULL JOIN temp.main.previous_household AS p ON p.household_id = n.household_id
 WHERE p.household_id IS NULL
    OR n.household_id IS NULL
    OR (n.no_kk, n.kode_wilayah, n.kode_provinsi, n.jumlah_anggota, n.welfare_score, n.desil_nasional,
@@ -42,9 +43,9 @@ SELECT h.* REPLACE (
            CASE WHEN h.valid_to IS NULL AND c.person_id IS NOT NULL THEN run.run_id ELSE h.closed_by_run_id END
                AS closed_by_run_id
        )
-FROM work.previous_person_history AS h
+FROM temp.main.previous_person_history AS h
 CROSS JOIN run
-LEFT JOIN work.person_change AS c ON c.person_id = h.person_id
+LEFT JOIN temp.main.person_change AS c ON c.person_id = h.person_id
 UNION ALL BY NAME
 SELECT n.*,
        run.started_at AS valid_from,
@@ -53,7 +54,7 @@ SELECT n.*,
        CAST(NULL AS VARCHAR) AS closed_by_run_id
 FROM work.registry_person AS n
 CROSS JOIN run
-JOIN work.person_change AS c ON c.person_id = n.person_id
+JOIN temp.main.person_change AS c ON c.person_id = n.person_id
 ORDER BY person_id, valid_from;
 
 -- name: household_history
@@ -65,9 +66,9 @@ SELECT h.* REPLACE (
            CASE WHEN h.valid_to IS NULL AND c.household_id IS NOT NULL THEN run.run_id ELSE h.closed_by_run_id END
                AS closed_by_run_id
        )
-FROM work.previous_household_history AS h
+FROM temp.main.previous_household_history AS h
 CROSS JOIN run
-LEFT JOIN work.household_change AS c ON c.household_id = h.household_id
+LEFT JOIN temp.main.household_change AS c ON c.household_id = h.household_id
 UNION ALL BY NAME
 SELECT n.*,
        run.started_at AS valid_from,
@@ -76,32 +77,5 @@ SELECT n.*,
        CAST(NULL AS VARCHAR) AS closed_by_run_id
 FROM work.registry_household AS n
 CROSS JOIN run
-JOIN work.household_change AS c ON c.household_id = n.household_id
+JOIN temp.main.household_change AS c ON c.household_id = n.household_id
 ORDER BY household_id, valid_from;
-
--- name: previous_person_empty
-CREATE OR REPLACE TABLE work.previous_person AS SELECT * FROM work.registry_person WHERE false;
-
--- name: previous_household_empty
-CREATE OR REPLACE TABLE work.previous_household AS SELECT * FROM work.registry_household WHERE false;
-
--- name: previous_source_link_empty
-CREATE OR REPLACE TABLE work.previous_source_link AS SELECT * FROM work.registry_source_link WHERE false;
-
--- name: previous_person_history_empty
-CREATE OR REPLACE TABLE work.previous_person_history AS
-SELECT *,
-       CAST(NULL AS TIMESTAMPTZ) AS valid_from,
-       CAST(NULL AS TIMESTAMPTZ) AS valid_to,
-       CAST(NULL AS VARCHAR) AS run_id,
-       CAST(NULL AS VARCHAR) AS closed_by_run_id
-FROM work.registry_person WHERE false;
-
--- name: previous_household_history_empty
-CREATE OR REPLACE TABLE work.previous_household_history AS
-SELECT *,
-       CAST(NULL AS TIMESTAMPTZ) AS valid_from,
-       CAST(NULL AS TIMESTAMPTZ) AS valid_to,
-       CAST(NULL AS VARCHAR) AS run_id,
-       CAST(NULL AS VARCHAR) AS closed_by_run_id
-FROM work.registry_household WHERE false;

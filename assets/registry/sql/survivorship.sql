@@ -1,9 +1,9 @@
 -- Survivorship: each registry field takes its value from one source record, by the rules of
--- config/survivorship.yaml (loaded into work.survivorship_rule), and keeps where it came from.
+-- config/survivorship.yaml (loaded into temp.main.survivorship_rule), and keeps where it came from.
 -- Reads reconcile's work.person_resolved, work.person_record, work.household_record and the snapshots.
 
 -- name: create_survivorship_rule
-CREATE OR REPLACE TABLE work.survivorship_rule (
+CREATE OR REPLACE TEMP TABLE survivorship_rule (
     entity VARCHAR NOT NULL,
     field VARCHAR NOT NULL,
     source VARCHAR NOT NULL,
@@ -12,12 +12,12 @@ CREATE OR REPLACE TABLE work.survivorship_rule (
 );
 
 -- name: insert_survivorship_rule
-INSERT INTO work.survivorship_rule VALUES ($entity, $field, $source, $tier, $source_order);
+INSERT INTO temp.main.survivorship_rule VALUES ($entity, $field, $source, $tier, $source_order);
 
 -- name: registry_entities
 -- Every registry person and household of this run: reconcile's resolved persons, their households, and any
 -- household an agency household record is linked to (kept, so that nothing linked is lost).
-CREATE OR REPLACE TABLE work.registry_entity AS
+CREATE OR REPLACE TEMP TABLE registry_entity AS
 SELECT 'person' AS entity, person_id AS entity_id FROM work.person_resolved WHERE person_id IS NOT NULL
 UNION
 SELECT 'household', household_id FROM work.person_resolved WHERE household_id IS NOT NULL
@@ -25,7 +25,7 @@ UNION
 SELECT 'household', household_id FROM work.household_record WHERE household_id IS NOT NULL;
 
 -- name: create_field_value
-CREATE OR REPLACE TABLE work.field_value (
+CREATE OR REPLACE TEMP TABLE field_value (
     entity VARCHAR NOT NULL,
     entity_id VARCHAR NOT NULL,
     field VARCHAR NOT NULL,
@@ -42,7 +42,7 @@ CREATE OR REPLACE TABLE work.field_value (
 -- name: person_candidates
 -- Every non-empty value each person record offers. Dukcapil's name is its name as registered; agencies'
 -- names are reconcile's standardised form (titles split off, spacing and case normalised).
-CREATE OR REPLACE TABLE work.survivor_candidate AS
+CREATE OR REPLACE TEMP TABLE survivor_candidate AS
 WITH records AS (
     SELECT person_id, source, drop_id, file, row_number, source_record_id, observed_at,
            CASE WHEN source = 'dukcapil' THEN coalesce(nullif(trim(nama_raw), ''), nama) ELSE nama END AS nama,
@@ -64,12 +64,12 @@ WHERE trim(value) <> '';
 -- name: pick_values
 -- The survivor of every (entity, field): first tier, then strongest support, then most recently observed,
 -- then the order of the sources in the rule, then the latest drop, then file and row (deterministic).
-INSERT INTO work.field_value
+INSERT INTO temp.main.field_value
 SELECT c.entity, c.entity_id, c.field, c.value, c.source, c.drop_id, c.file, c.row_number, c.source_record_id,
        r.tier,
        CASE WHEN r.tier = 1 THEN 'preferred source' ELSE 'fallback tier ' || r.tier END
-FROM work.survivor_candidate AS c
-JOIN work.survivorship_rule AS r ON r.entity = c.entity AND r.field = c.field AND r.source = c.source
+FROM temp.main.survivor_candidate AS c
+JOIN temp.main.survivorship_rule AS r ON r.entity = c.entity AND r.field = c.field AND r.source = c.source
 WHERE c.entity = $entity
 QUALIFY row_number() OVER (
     PARTITION BY c.entity_id, c.field
@@ -79,12 +79,12 @@ QUALIFY row_number() OVER (
 
 -- name: default_values
 -- A field no source offers takes the configured default, traced as such.
-INSERT INTO work.field_value
+INSERT INTO temp.main.field_value
 SELECT e.entity, e.entity_id, $field, $value, NULL, NULL, NULL, NULL, NULL, NULL, 'default'
-FROM work.registry_entity AS e
+FROM temp.main.registry_entity AS e
 WHERE e.entity = $entity
   AND NOT EXISTS (
-      SELECT 1 FROM work.field_value AS v
+      SELECT 1 FROM temp.main.field_value AS v
       WHERE v.entity = e.entity AND v.entity_id = e.entity_id AND v.field = $field
   );
 
@@ -100,13 +100,13 @@ WITH chosen AS (
            max(value) FILTER (WHERE field = 'kode_wilayah') AS kode_wilayah,
            max(value) FILTER (WHERE field = 'no_kk') AS no_kk,
            max(value) FILTER (WHERE field = 'status_hidup') AS status_hidup
-    FROM work.field_value
+    FROM temp.main.field_value
     WHERE entity = 'person'
     GROUP BY entity_id
 ),
 death AS (
     SELECT v.entity_id AS person_id, any_value(r.tanggal_meninggal) AS tanggal_meninggal
-    FROM work.field_value AS v
+    FROM temp.main.field_value AS v
     JOIN work.person_record AS r
       ON r.source = v.source AND r.drop_id = v.drop_id AND r.file = v.file AND r.row_number = v.row_number
      AND r.source_record_id = v.source_record_id AND r.person_id = v.entity_id
@@ -177,7 +177,7 @@ LEFT JOIN household_living AS l ON l.household_id = p.household_id;
 --     living members holding that value, then all members holding it;
 -- (2) agency household records linked to the household;
 -- (3) the household's Regsosek, P3KE and DTKS records: support = linked to it, then its living members in them.
-INSERT INTO work.survivor_candidate
+INSERT INTO temp.main.survivor_candidate
 WITH member_records AS (
     SELECT s.household_id, s.status_hidup = 'HIDUP' AS living, r.source, r.drop_id, r.file, r.row_number,
            r.source_record_id, r.observed_at, r.no_kk, r.kode_wilayah
@@ -236,7 +236,7 @@ WITH chosen AS (
            max(value) FILTER (WHERE field = 'miskin_ekstrem') AS miskin_ekstrem,
            max(value) FILTER (WHERE field = 'p3ke_desil') AS p3ke_desil,
            max(value) FILTER (WHERE field = 'dtks_record') AS dtks_record_id
-    FROM work.field_value
+    FROM temp.main.field_value
     WHERE entity = 'household'
     GROUP BY entity_id
 ),
@@ -260,7 +260,7 @@ SELECT e.entity_id AS household_id,
        CAST(c.miskin_ekstrem AS BOOLEAN) AS miskin_ekstrem,
        CAST(c.p3ke_desil AS INTEGER) AS p3ke_desil,
        c.dtks_record_id
-FROM work.registry_entity AS e
+FROM temp.main.registry_entity AS e
 LEFT JOIN chosen AS c ON c.household_id = e.entity_id
 LEFT JOIN members AS m ON m.household_id = e.entity_id
 LEFT JOIN work.household_source_record AS s
@@ -273,4 +273,4 @@ ORDER BY e.entity_id;
 CREATE OR REPLACE TABLE work.field_provenance AS
 SELECT entity, entity_id AS registry_id, field, source, drop_id, file, row_number, source_record_id, tier, rule,
        $rule_version AS rule_version
-FROM work.field_value;
+FROM temp.main.field_value;
