@@ -18,9 +18,24 @@ class LinkageConfig:
     u_max_pairs: int
     em_max_pairs: int
     prior_rules_recall: float
+    min_sure_matches_to_keep_model: int
     match_probability_threshold: float
     same_source_min_match_probability: float
     predict_chunks: int
+
+    def __post_init__(self) -> None:
+        for name in (
+            "prior_rules_recall",
+            "match_probability_threshold",
+            "same_source_min_match_probability",
+        ):
+            value = getattr(self, name)
+            if not 0.0 < value < 1.0:
+                raise ValueError(
+                    f"{CONFIG_FILE.name}: {name} must be between 0 and 1 (exclusive), got {value}"
+                )
+        if self.u_max_pairs < 1 or self.em_max_pairs < 1 or self.predict_chunks < 1:
+            raise ValueError(f"{CONFIG_FILE.name}: pair counts and predict_chunks must be positive")
 
     @classmethod
     def load(cls, path: Path = CONFIG_FILE) -> LinkageConfig:
@@ -31,6 +46,7 @@ class LinkageConfig:
             u_max_pairs=int(model["u_max_pairs"]),
             em_max_pairs=int(model["em_max_pairs"]),
             prior_rules_recall=float(model["prior_rules_recall"]),
+            min_sure_matches_to_keep_model=int(model["min_sure_matches_to_keep_model"]),
             match_probability_threshold=float(persons["match_probability_threshold"]),
             same_source_min_match_probability=float(persons["same_source_min_match_probability"]),
             predict_chunks=int(persons["predict_chunks"]),

@@ -57,6 +57,9 @@ class TrainedModel:
     fingerprint: str
     unobserved_levels: tuple[str, ...] = ()
     """Levels training never saw among matches; they weigh as the next weaker level (:func:`fill_unobserved`)."""
+    sure_matches: int = 0
+    """Record pairs with the same NIK and a consistent identity in the training data: what the model learned
+    from. Too few, and the model is used for one run but not kept."""
 
 
 def scratch_database() -> duckdb.DuckDBPyConnection:
@@ -84,11 +87,14 @@ def load_records(warehouse: duckdb.DuckDBPyConnection, scratch: duckdb.DuckDBPyC
 
 
 def train(scratch: duckdb.DuckDBPyConnection, config: LinkageConfig) -> TrainedModel:
-    """Estimate the prior, u (seeded random sampling) and m (expectation maximisation) on the loaded records."""
-    records = scratch.execute(f"SELECT count(*) FROM {INPUT_TABLE}").fetchall()[0][0]
-    linker = _linker(scratch, linkage_settings.settings())
-    linker.training.estimate_probability_two_random_records_match(
-        linkage_settings.PRIOR_RULES, recall=config.prior_rules_recall
+    """Estimate the prior (from near-certain matches), u (seeded random sampling) and m (expectation
+    maximisation) on the loaded records."""
+    records, agency_records = scratch.execute(
+        f"SELECT count(*), count(*) FILTER (WHERE NOT is_spine) FROM {INPUT_TABLE}"
+    ).fetchall()[0]
+    sure_matches = scratch.execute(linkage_settings.SURE_MATCHES_SQL).fetchall()[0][0]
+    linker = _linker(
+        scratch, linkage_settings.settings(prior_probability(records, agency_records, sure_matches, config))
     )
     linker.training.estimate_u_using_random_sampling(max_pairs=config.u_max_pairs, seed=config.seed)
     for block in linkage_settings.TRAINING_BLOCKS:
@@ -103,7 +109,19 @@ def train(scratch: duckdb.DuckDBPyConnection, config: LinkageConfig) -> TrainedM
         training_records=records,
         fingerprint=linkage_settings.settings_fingerprint(),
         unobserved_levels=tuple(unobserved),
+        sure_matches=sure_matches,
     )
+
+
+def prior_probability(records: int, agency_records: int, sure_matches: int, config: LinkageConfig) -> float:
+    """The share of all record pairs that are one person: near-certain matches scaled up by their assumed recall.
+
+    With no near-certain match at all (no Dukcapil yet, or no usable NIK), each agency record is assumed to
+    have one match: a rough prior, and such a model is never kept (``min_sure_matches_to_keep_model``).
+    """
+    pairs = records * (records - 1) / 2
+    expected = sure_matches / config.prior_rules_recall if sure_matches else agency_records
+    return min(0.5, max(expected, 1) / pairs) if pairs else 0.5
 
 
 def fill_unobserved(model_settings: dict) -> list[str]:

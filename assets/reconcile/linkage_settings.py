@@ -146,20 +146,22 @@ TRAINING_BLOCKS = [
 ]
 """Expectation-maximisation sessions: each estimates the m values of the comparisons it does not block on."""
 
-PRIOR_RULES = [
-    And(
-        block_on("nik"),
-        CustomRule(
-            "identity_consistent(l.nama_key, r.nama_key, l.nama_skeleton, r.nama_skeleton, "
-            "l.tanggal_lahir, r.tanggal_lahir)"
-        ),
-    ),
-]
-"""Near-certain matches, counted to estimate the prior (the recall assumed for them is in config/linkage.yaml)."""
+SURE_MATCHES_SQL = """
+SELECT count(*)
+FROM linkage_input AS l
+JOIN linkage_input AS r ON l.nik = r.nik AND l.unique_id < r.unique_id
+WHERE identity_consistent(l.nama_key, r.nama_key, l.nama_skeleton, r.nama_skeleton, l.tanggal_lahir, r.tanggal_lahir)
+"""
+"""Near-certain matches (the same NIK with a consistent identity), counted to estimate the prior: the share of
+all record pairs that match is about their number divided by the recall assumed for them (config/linkage.yaml)."""
 
 
-def settings() -> SettingsCreator:
-    """The untrained model: a dedupe over one table of every source's records (Dukcapil as ``is_spine``)."""
+def settings(prior: float | None = None) -> SettingsCreator:
+    """The untrained model: a dedupe over one table of every source's records (Dukcapil as ``is_spine``).
+
+    ``prior`` is the probability that two records picked at random are one person (estimated in training).
+    """
+    optional = {} if prior is None else {"probability_two_random_records_match": prior}
     return SettingsCreator(
         link_type="dedupe_only",
         unique_id_column_name="unique_id",
@@ -168,6 +170,7 @@ def settings() -> SettingsCreator:
         retain_matching_columns=True,
         retain_intermediate_calculation_columns=True,
         additional_columns_to_retain=["source_dataset"],
+        **optional,
     )
 
 

@@ -24,6 +24,7 @@ WORK_TABLE = "work.linkage_model"
 COLUMNS = """(
     trained_at TIMESTAMPTZ NOT NULL,
     training_records BIGINT NOT NULL,
+    sure_matches BIGINT NOT NULL,
     settings_fingerprint VARCHAR NOT NULL,
     splink_version VARCHAR NOT NULL,
     run_id VARCHAR,
@@ -47,13 +48,14 @@ def latest(con: duckdb.DuckDBPyConnection, table: str) -> TrainedModel | None:
     if not warehouse.table_exists(con, table):
         return None
     rows = con.execute(
-        f"SELECT model_json, trained_at, training_records, settings_fingerprint, unobserved_levels FROM {table} "
+        f"SELECT model_json, trained_at, training_records, settings_fingerprint, unobserved_levels, sure_matches "
+        f"FROM {table} "
         "WHERE settings_fingerprint = ? ORDER BY trained_at DESC LIMIT 1",
         [linkage_settings.settings_fingerprint()],
     ).fetchall()
     if not rows:
         return None
-    model_json, trained_at, records, fingerprint, unobserved = rows[0]
+    model_json, trained_at, records, fingerprint, unobserved, sure_matches = rows[0]
     return TrainedModel(
         settings=json.loads(model_json),
         trained_at=trained_at
@@ -62,7 +64,13 @@ def latest(con: duckdb.DuckDBPyConnection, table: str) -> TrainedModel | None:
         training_records=int(records),
         fingerprint=fingerprint,
         unobserved_levels=tuple(unobserved),
+        sure_matches=int(sure_matches),
     )
+
+
+def worth_keeping(model: TrainedModel, config: LinkageConfig) -> bool:
+    """Whether the model learned from enough near-certain matches to be reused by later runs."""
+    return model.sure_matches >= config.min_sure_matches_to_keep_model
 
 
 def ensure_table(con: duckdb.DuckDBPyConnection, table: str) -> None:
@@ -74,10 +82,11 @@ def ensure_table(con: duckdb.DuckDBPyConnection, table: str) -> None:
 def store(con: duckdb.DuckDBPyConnection, table: str, model: TrainedModel, run_id: str | None) -> None:
     ensure_table(con, table)
     con.execute(
-        f"INSERT INTO {table} VALUES (?, ?, ?, ?, ?, ?, ?)",
+        f"INSERT INTO {table} VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         [
             model.trained_at,
             model.training_records,
+            model.sure_matches,
             model.fingerprint,
             splink.__version__,
             run_id,

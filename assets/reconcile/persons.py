@@ -50,7 +50,7 @@ PERSON_ID_TABLES = (
 class PersonStats:
     records: int
     persons: int
-    candidate_pairs: int
+    pairs_above_threshold: int
     plausible_pairs: int
     nik_padan_links: int
     splink_links: int
@@ -99,7 +99,7 @@ def resolve_persons(
     return PersonStats(
         records=len(sources),
         persons=persons,
-        candidate_pairs=pairs.num_rows,
+        pairs_above_threshold=pairs.num_rows,
         plausible_pairs=plausible.num_rows,
         nik_padan_links=len(result.accepted_deterministic),
         splink_links=len(result.accepted_scored),

@@ -130,6 +130,12 @@ def linkage_model(context: dg.AssetExecutionContext, warehouse: WarehouseResourc
             model = model_store.train_on_person_records(records, config)
         finally:
             records.close()
+        if not model_store.worth_keeping(model, config):
+            raise dg.Failure(
+                description=f"train_linkage_model: only {model.sure_matches} near-certain matches (same NIK, "
+                f"consistent identity) in the published snapshots, fewer than "
+                f"{config.min_sure_matches_to_keep_model}: the model would not be reliable; nothing stored"
+            )
         con.execute("BEGIN TRANSACTION")
         try:
             model_store.store(con, model_store.PUBLISHED_TABLE, model, context.run.run_id)
@@ -140,6 +146,7 @@ def linkage_model(context: dg.AssetExecutionContext, warehouse: WarehouseResourc
     return dg.MaterializeResult(
         metadata={
             "training records": model.training_records,
+            "near-certain matches learned from": model.sure_matches,
             "trained at": model.trained_at.isoformat(),
             "settings fingerprint": model.fingerprint,
             "prior (probability two records match)": model.settings["probability_two_random_records_match"],
@@ -174,7 +181,13 @@ def resolved_persons(context: dg.AssetExecutionContext, warehouse: WarehouseReso
         if model is None:
             context.log.info("no stored linkage model for this declaration: training one for this run")
             model = model_store.train_on_person_records(con, config)
-            model_store.store(con, model_store.WORK_TABLE, model, context.run.run_id)
+            if model_store.worth_keeping(model, config):
+                model_store.store(con, model_store.WORK_TABLE, model, context.run.run_id)
+            else:
+                context.log.warning(
+                    f"the linkage model learned from only {model.sure_matches} near-certain matches: used for "
+                    "this run, not kept (the next run trains again)"
+                )
         stats = resolve_persons(con, model, config)
         status = _counts(con, "SELECT nik_status, count(*) FROM work.person_resolved GROUP BY ALL ORDER BY 1")
         methods = _counts(

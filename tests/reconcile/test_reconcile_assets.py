@@ -51,6 +51,20 @@ def _materialize(assets, path, tmp_path, raise_on_error=True) -> dg.ExecuteInPro
     )
 
 
+def _publish_snapshots(path) -> None:
+    """What a nightly run's publish leaves behind: ``snapshot.*`` from the work area (which it then drops)."""
+    with warehouse.connect(path) as con:
+        con.execute("CREATE SCHEMA snapshot")
+        for (table,) in con.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'work' "
+            "AND table_name LIKE 'snapshot_%' AND table_catalog = current_database()"
+        ).fetchall():
+            con.execute(
+                f"CREATE TABLE snapshot.{table.removeprefix('snapshot_')} AS SELECT * FROM work.{table}"
+            )
+        con.execute("DROP SCHEMA work CASCADE")
+
+
 def _store_model(path, model) -> None:
     with warehouse.connect(path) as con:
         model_store.store(con, model_store.PUBLISHED_TABLE, model, run_id=None)
@@ -111,16 +125,7 @@ def test_without_a_stored_model_the_run_trains_one_and_publishes_it(warehouse_pa
 def test_the_model_job_trains_on_the_published_snapshots(warehouse_path, tmp_path, monkeypatch):
     monkeypatch.setattr(reconcile_assets.LinkageConfig, "load", classmethod(lambda cls: TEST_CONFIG))
     training_population(60, seed=5).write(warehouse_path, "some-earlier-run")
-    with warehouse.connect(warehouse_path) as con:
-        con.execute("CREATE SCHEMA snapshot")
-        for (table,) in con.execute(
-            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'work' "
-            "AND table_name LIKE 'snapshot_%' AND table_catalog = current_database()"
-        ).fetchall():
-            con.execute(
-                f"CREATE TABLE snapshot.{table.removeprefix('snapshot_')} AS SELECT * FROM work.{table}"
-            )
-        con.execute("DROP SCHEMA work CASCADE")
+    _publish_snapshots(warehouse_path)
     result = _materialize([reconcile_assets.linkage_model], warehouse_path, tmp_path)
     metadata = result.asset_materializations_for_node("linkage_model")[0].metadata
     records = query(warehouse_path, "SELECT training_records, settings_fingerprint FROM ops.linkage_model")
@@ -150,3 +155,44 @@ def test_the_nothing_lost_check_finds_a_missing_or_doubled_link(
         con.execute(damage)
         problems = con.execute(sql_text("check_source_link_once")).fetchall()
     assert len(problems) == 1
+
+
+def _agency_only(snaps: Snapshots) -> Snapshots:
+    """The same snapshots with Dukcapil's population removed (say, before its first drop arrived)."""
+    snaps.rows["snapshot_dukcapil_penduduk"] = []
+    snaps.rows["snapshot_dukcapil_peristiwa"] = []
+    return snaps
+
+
+def test_a_run_before_any_dukcapil_drop_links_agencies_but_keeps_no_model(
+    warehouse_path, tmp_path, monkeypatch
+):
+    monkeypatch.setattr(reconcile_assets.LinkageConfig, "load", classmethod(lambda cls: TEST_CONFIG))
+    selected = [a for a in reconcile.assets if a.key.to_user_string() in NIGHTLY_ASSETS]
+    result = _materialize(
+        [
+            _source_snapshots(_agency_only(training_population(40, seed=9))),
+            *selected,
+            *reconcile.asset_checks,
+        ],
+        warehouse_path,
+        tmp_path,
+    )
+    assert result.success
+    assert all(e.passed for e in result.get_asset_check_evaluations())
+    assert query(warehouse_path, "SELECT count(*) FROM work.linkage_model") == [(0,)]
+    statuses = dict(query(warehouse_path, "SELECT nik_status, count(*) FROM work.person_resolved GROUP BY 1"))
+    assert "padan" not in statuses and statuses.get("tidak_padan", 0) > 0
+
+
+def test_the_model_job_refuses_snapshots_without_near_certain_matches(warehouse_path, tmp_path, monkeypatch):
+    monkeypatch.setattr(reconcile_assets.LinkageConfig, "load", classmethod(lambda cls: TEST_CONFIG))
+    _agency_only(training_population(30, seed=5)).write(warehouse_path, "an-earlier-run")
+    _publish_snapshots(warehouse_path)
+    result = _materialize([reconcile_assets.linkage_model], warehouse_path, tmp_path, raise_on_error=False)
+    assert not result.success
+    failure = next(e for e in result.all_events if e.event_type_value == "STEP_FAILURE")
+    assert "near-certain matches" in failure.event_specific_data.error.message
+    assert query(
+        warehouse_path, "SELECT count(*) FROM information_schema.tables WHERE table_name = 'linkage_model'"
+    ) == [(0,)]

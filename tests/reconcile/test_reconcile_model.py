@@ -79,3 +79,12 @@ def test_training_is_reproducible(trained_model, tmp_path, linkage_config):
     assert {k: v for k, v in again.settings.items() if k not in drop_uid} == {
         k: v for k, v in trained_model.settings.items() if k not in drop_uid
     }
+
+
+def test_a_threshold_outside_0_1_is_refused():
+    import pytest
+
+    from assets.reconcile.config import LinkageConfig
+
+    with pytest.raises(ValueError, match="match_probability_threshold"):
+        replace(LinkageConfig.load(), match_probability_threshold=1.0)
