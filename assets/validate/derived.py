@@ -163,15 +163,6 @@ class EntityFrame:
                         "value",
                     )
                 )
-                out.append(
-                    FrameColumn(
-                        f"{key}__first_seen",
-                        f"CASE WHEN {v} IS NOT NULL THEN first_value(base.file || ' row ' || base.row_number) "
-                        f"{window} END",
-                        c,
-                        "value",
-                    )
-                )
             elif c.kind == "household_ref":
                 out.append(FrameColumn(key, v, c, "value"))
                 out.append(

@@ -131,10 +131,14 @@ class GxRunner:
             os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
             import great_expectations as gx
             from great_expectations.data_context.types.base import ProgressBarsConfig
+            from great_expectations.execution_engine import pandas_execution_engine
 
             from assets.validate import reference_expectation  # registers the custom expectation
 
             reference_expectation.load_reference_lists(reference_lists())
+            # GX fingerprints every pandas batch it is handed (an md5 of hash_pandas_object over all cells, ~2 s
+            # per million rows) just to label the batch; the label is not used here. 0 turns it off.
+            pandas_execution_engine.HASH_THRESHOLD = 0
             if self.docs_dir is None:
                 context = gx.get_context(mode="ephemeral")
             else:

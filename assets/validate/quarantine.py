@@ -189,7 +189,11 @@ def detail_sql(frame: EntityFrame, rule_name: str, column: Column, kwargs: dict[
     if rule_name == rules.MISSING_RECORD_ID:
         return literal(f"{name} is blank")
     if rule_name == rules.DUPLICATE_RECORD_ID:
-        return f"{literal(name + ' repeats the id first seen at ')} || f.{key}__first_seen"
+        first = (
+            f"(SELECT g.file || ' row ' || g.row_number FROM {FRAME_TABLE} AS g "
+            f"WHERE g.{key} = f.{key} AND g.{key}__occurrence = 1)"
+        )
+        return f"{literal(name + ' repeats the id first seen at ')} || {first}"
     if rule_name == rules.MEMBER_WITHOUT_HOUSEHOLD:
         parent = frame.entity.parent or "household"
         return (
