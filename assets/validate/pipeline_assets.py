@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo
 import dagster as dg
 from pydantic import Field
 
+from assets.extract.partitions import DROPS_PARTITIONS_NAME
 from assets.extract.sources import SOURCES
 from assets.validate.checks import file_accounts, ledger_mismatches, staged_rows_of_unapplied_drops
 from assets.validate.gate import REJECTED, DropVerdict, Gate
@@ -36,6 +37,8 @@ from pipelines.resources import WarehouseResource
 GROUP = "validate"
 OWNERS = ["team:data-quality"]
 LANDED_DROPS = dg.AssetKey("landed_drops")
+DROP_ASSET = dg.AssetKey("drop")
+"""Extract's external asset partitioned by drop: each drop's verdict is recorded on its partition."""
 EASTERNMOST_TIMEZONE = ZoneInfo("Asia/Jayapura")
 """'Today' for birth dates in the future: the date in Indonesia's easternmost zone (WIT, UTC+9), so a child
 born today anywhere in the country is never in the future."""
@@ -139,6 +142,7 @@ def validated_drops(
     except (SuiteError, ValidationError, QualityConfigError) as exc:
         raise dg.Failure(description=str(exc)) from None
 
+    _announce(context, verdicts)
     yield dg.MaterializeResult(metadata=_validated_metadata(verdicts, dict(ledger), index))
     for source, entity in SUITES:
         yield _suite_check(f"{source}.{entity}", [v for d in verdicts for v in d.validations], index)
@@ -163,6 +167,33 @@ def validated_drops(
             "files": dg.MetadataValue.md(_accounts_markdown(accounts)),
         },
     )
+
+
+def _announce(context: dg.AssetExecutionContext, verdicts: list[DropVerdict]) -> None:
+    """Log each drop's verdict and record it on the drop's partition of ``drop`` (extract registered it as
+    ``loaded``; this is where it becomes ``applied`` or ``rejected`` in the UI)."""
+    for v in verdicts:
+        line = (
+            v.reason
+            or f"{v.key}: {v.status}, {v.rows_loaded:,} rows loaded, {v.rows_quarantined:,} quarantined"
+        )
+        (context.log.warning if v.status == REJECTED else context.log.info)(line)
+        if context.instance.has_dynamic_partition(DROPS_PARTITIONS_NAME, v.key):
+            context.log_event(
+                dg.AssetMaterialization(
+                    asset_key=DROP_ASSET,
+                    partition=v.key,
+                    metadata={
+                        "status": v.status,
+                        "kind": v.kind,
+                        "reason": v.reason or "",
+                        "rows_in": dg.MetadataValue.int(v.rows_in),
+                        "rows_loaded": dg.MetadataValue.int(v.rows_loaded),
+                        "rows_quarantined": dg.MetadataValue.int(v.rows_quarantined),
+                        "rules": dg.MetadataValue.json(v.rule_rows),
+                    },
+                )
+            )
 
 
 def _validated_metadata(verdicts: list[DropVerdict], ledger: dict[str, int], index: str | None) -> dict:

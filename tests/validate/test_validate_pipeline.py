@@ -127,3 +127,13 @@ def test_after_publishing_a_run_without_new_drops_touches_nothing(world):
         m for m in second.get_asset_materialization_events() if m.asset_key == dg.AssetKey("validated_drops")
     )
     assert "no new drops" in validated.materialization.metadata["outcome"].value
+
+
+def test_each_drop_partition_records_its_verdict(world):
+    _, _, _, first = world
+    verdicts = {
+        m.partition: m.materialization.metadata["status"].value
+        for m in first.get_asset_materialization_events()
+        if m.asset_key == dg.AssetKey("drop") and "rows_quarantined" in m.materialization.metadata
+    }
+    assert set(verdicts.values()) == {"applied"} and len(verdicts) == 7
