@@ -3,7 +3,7 @@
 Read this file to review the model; the plumbing is in :mod:`assets.reconcile.linkage`. The trained parameters
 (m and u per level, the prior) are an artefact stored in ``ops.linkage_model``, not code.
 
-Each record is one row of :func:`linkage_input_sql` (person records of every source, Dukcapil as the spine).
+Each record is one row of ``LINKAGE_INPUT_SQL`` below (person records of every source, Dukcapil as the spine).
 Why the comparisons look like this (``/work/shared/linkage.md``):
 
 * The whole name is compared, never first/last name: most Indonesians have no family name. Titles are already
@@ -15,6 +15,9 @@ Why the comparisons look like this (``/work/shared/linkage.md``):
   not counted as disagreement.
 * NIK typos (one digit off, two adjacent digits swapped) and a second differing digit are levels of their own;
   a placeholder NIK is NULL before it gets here.
+* Family and place are one comparison: relatives share both, and two agreements that always come together
+  must not count twice. "Same family" also follows a family the agency still lists under its old KK: the
+  record's household-mates, linked by their NIKs, are in the other record's current Dukcapil family.
 * Blocking: several rules, never on a first name alone, never a Dukcapil-Dukcapil pair (one NIK, one person).
 """
 
