@@ -20,6 +20,7 @@ from assets.extract.partitions import DROPS_PARTITIONS_NAME, drops, is_valid_par
 from pipelines.resources import LandingZoneResource, WarehouseResource
 from sejahtera.warehouse import reset_work
 
+OWNERS = ["team:extract"]
 DROP_INTEGRITY = "drop_integrity"
 RAW_ROWS_MATCH_MANIFESTS = "raw_rows_match_manifests"
 
@@ -27,6 +28,7 @@ drop = dg.AssetSpec(
     key="drop",
     partitions_def=drops,
     group_name="extract",
+    owners=OWNERS,
     description=(
         "One partition per drop (`<source>.<drop_id>`) as delivered to the landing zone. Its materialisations "
         "are logged by `landed_drops` each time a run looks at the drop: status, reason, rows, files."
@@ -45,6 +47,7 @@ class LandedDropsConfig(dg.Config):
 @dg.asset(
     key="landed_drops",
     group_name="extract",
+    owners=OWNERS,
     pool="warehouse",
     kinds={"duckdb"},
     description=(
