@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import dagster as dg
 
+from pipelines.alerts import alert_for_failed_run
+
 
 def nightly_run_config(reprocess: list[str], log_level: str = "INFO") -> dict:
     """Run config of the ``nightly`` job: which drops to look at again, and how chatty the console is."""
@@ -25,4 +27,7 @@ def launch_nightly(reprocess: list[str] | None = None, log_level: str = "INFO") 
             tags={"sejahtera/trigger": "cli"},
             raise_on_error=False,
         )
+        if not result.success:
+            # No daemon may be running to let the failure sensor see this run: raise its alert here (once).
+            alert_for_failed_run(instance, result.run_id)
     return result.success
