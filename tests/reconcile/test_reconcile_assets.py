@@ -44,11 +44,14 @@ def _small_town() -> Snapshots:
 
 
 def _materialize(assets, path, tmp_path, raise_on_error=True) -> dg.ExecuteInProcessResult:
-    return dg.materialize(
-        assets,
-        resources=_resources(path, tmp_path),
-        raise_on_error=raise_on_error,
-    )
+    """A real materialisation on a test instance of its own (no Dagster state shared with other tests)."""
+    with dg.instance_for_test() as instance:
+        return dg.materialize(
+            assets,
+            instance=instance,
+            resources=_resources(path, tmp_path),
+            raise_on_error=raise_on_error,
+        )
 
 
 def _publish_snapshots(path) -> None:
