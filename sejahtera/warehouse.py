@@ -47,7 +47,7 @@ def connect(
     delay = 0.1
     while True:
         try:
-            con = duckdb.connect(str(path), read_only=read_only)
+            con = _open(path, read_only)
             break
         except duckdb.IOException as exc:
             if "lock" not in str(exc).lower() or time.monotonic() >= deadline:
@@ -60,6 +60,24 @@ def connect(
         yield con
     finally:
         con.close()
+
+
+CATALOG = "warehouse"
+"""The name the warehouse file is attached under, whatever the file is called (contract section 5: a file named like
+one of its schemas, ``registry.duckdb``, would otherwise make ``registry.person`` ambiguous)."""
+
+
+def _open(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
+    """An in-memory connection with the warehouse file attached as :data:`CATALOG` and made the default."""
+    con = duckdb.connect()
+    try:
+        literal = "'" + str(path).replace("'", "''") + "'"
+        con.execute(f"ATTACH {literal} AS {CATALOG}" + (" (READ_ONLY)" if read_only else ""))
+        con.execute(f"USE {CATALOG}")
+    except BaseException:
+        con.close()
+        raise
+    return con
 
 
 def exists(path: Path | str) -> bool:

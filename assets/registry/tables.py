@@ -7,7 +7,6 @@ definition a test holds the published tables to, so the two cannot drift apart.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 import dagster as dg
@@ -196,10 +195,6 @@ def column_schema(columns: tuple[Col, ...]) -> dg.TableSchema:
     return dg.TableSchema(
         columns=[dg.TableColumn(name=c.name, type=c.type, description=c.description) for c in columns]
     )
-
-
-_IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]*$")
-_QUALIFIED = re.compile(r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$")
 
 
 def columns_of(con: duckdb.DuckDBPyConnection, qualified_name: str) -> list[tuple[str, str]]:

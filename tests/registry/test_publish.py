@@ -121,3 +121,21 @@ def test_a_run_without_a_work_area_publishes_nothing(world: World, warehouse_pat
         assert run_state(con, "another-run") is RunState.NO_WORK
         assert publish_run(con, RunState.NO_WORK, UPSTREAM_PUBLICATIONS, []).published == ()
         assert not warehouse.table_exists(con, "registry.person")
+
+
+@pytest.mark.parametrize("file_name", ["registry.duckdb", "work.duckdb", "snapshot.duckdb", "temp.duckdb"])
+def test_the_warehouse_file_may_be_named_like_any_of_its_schemas(
+    world: World, tmp_path: Path, file_name: str
+) -> None:
+    _small_world(world)
+    path = tmp_path / file_name
+    for run_id in ("run-1", "run-2"):
+        with warehouse.connect(path) as con:
+            world.write(con, run_id)
+        build_registry_steps(path)
+        with warehouse.connect(path) as con:
+            publish_run(con, run_state(con, run_id), UPSTREAM_PUBLICATIONS, [])
+        world.persons[0].alive, world.persons[0].died = False, date(2026, 11, 25)
+    with warehouse.connect(path, read_only=True) as con:
+        died = con.execute("SELECT count(*) FROM registry.changelog WHERE change = 'died'").fetchall()[0][0]
+    assert died == 1

@@ -59,12 +59,15 @@ def _registry_only_publications(monkeypatch: pytest.MonkeyPatch, tmp_path: Path)
 
 
 def _materialize(resources: dict, upstream: dg.AssetsDefinition | None = None) -> dg.ExecuteInProcessResult:
-    return dg.materialize(
-        [*([upstream] if upstream else []), *registry.assets, *registry.asset_checks],
-        resources=resources,
-        instance=dg.DagsterInstance.ephemeral(),
-        raise_on_error=False,
-    )
+    # Entered as a context manager: the instance is then the one Dagster's definitions loading sees, whatever
+    # state an earlier test left behind.
+    with dg.DagsterInstance.ephemeral() as instance:
+        return dg.materialize(
+            [*([upstream] if upstream else []), *registry.assets, *registry.asset_checks],
+            resources=resources,
+            instance=instance,
+            raise_on_error=False,
+        )
 
 
 def _sha256(path: Path) -> str:
