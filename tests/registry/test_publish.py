@@ -123,7 +123,7 @@ def test_a_run_without_a_work_area_publishes_nothing(world: World, warehouse_pat
         assert not warehouse.table_exists(con, "registry.person")
 
 
-@pytest.mark.parametrize("file_name", ["registry.duckdb", "work.duckdb", "snapshot.duckdb", "temp.duckdb"])
+@pytest.mark.parametrize("file_name", ["registry.duckdb", "work.duckdb"])
 def test_the_warehouse_file_may_be_named_like_any_of_its_schemas(
     world: World, tmp_path: Path, file_name: str
 ) -> None:

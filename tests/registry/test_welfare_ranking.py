@@ -90,7 +90,7 @@ def test_score_falls_with_more_dependants_and_more_members() -> None:
 codes = st.fixed_dictionaries({v: st.integers(1, WEIGHTS.codebook_worst[v]) for v in CODEBOOK_VARIABLES})
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(base=codes, variable=st.sampled_from(CODEBOOK_VARIABLES), data=st.data())
 def test_any_household_scores_lower_with_a_worse_code(base: dict, variable: str, data: st.DataObject) -> None:
     worst = WEIGHTS.codebook_worst[variable]
