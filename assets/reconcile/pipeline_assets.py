@@ -121,21 +121,27 @@ def standardised_records(
 )
 def linkage_model(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     config = LinkageConfig.load()
-    with warehouse.connect() as con:
-        try:
-            records = published_person_records(con)
-        except NothingToTrainOn as exc:
-            raise dg.Failure(description=str(exc)) from None
-        try:
-            model = model_store.train_on_person_records(records, config)
-        finally:
-            records.close()
-        if not model_store.worth_keeping(model, config):
-            raise dg.Failure(
-                description=f"train_linkage_model: only {model.sure_matches} near-certain matches (same NIK, "
-                f"consistent identity) in the published snapshots, fewer than "
-                f"{config.min_sure_matches_to_keep_model}: the model would not be reliable; nothing stored"
+    # Read the snapshots under a short read-only connection, train without holding the warehouse, then write.
+    try:
+        if not warehouse.file.exists():
+            raise NothingToTrainOn(
+                "train_linkage_model: no warehouse yet, so no published snapshot to train on"
             )
+        with warehouse.connect(read_only=True) as con:
+            records = published_person_records(con)
+    except NothingToTrainOn as exc:
+        raise dg.Failure(description=str(exc)) from None
+    try:
+        model = model_store.train_on_person_records(records, config)
+    finally:
+        records.close()
+    if not model_store.worth_keeping(model, config):
+        raise dg.Failure(
+            description=f"train_linkage_model: only {model.sure_matches} near-certain matches (same NIK, "
+            f"consistent identity) in the published snapshots, fewer than "
+            f"{config.min_sure_matches_to_keep_model}: the model would not be reliable; nothing stored"
+        )
+    with warehouse.connect() as con:
         con.execute("BEGIN TRANSACTION")
         try:
             model_store.store(con, model_store.PUBLISHED_TABLE, model, context.run.run_id)
