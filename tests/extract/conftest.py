@@ -5,6 +5,7 @@ Other stages' tests may reuse them (helpers in ``landing_kit.py``).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import dagster as dg
@@ -20,9 +21,8 @@ def landing_zone(tmp_path: Path) -> LandingZone:
 
 
 @pytest.fixture
-def extract(landing_zone: LandingZone, tmp_path: Path) -> Extract:
-    return Extract(
-        landing=landing_zone,
-        warehouse=tmp_path / "warehouse" / "sejahtera.duckdb",
-        instance=dg.DagsterInstance.ephemeral(),
-    )
+def extract(landing_zone: LandingZone, tmp_path: Path) -> Iterator[Extract]:
+    with dg.DagsterInstance.ephemeral() as instance:
+        yield Extract(
+            landing=landing_zone, warehouse=tmp_path / "warehouse" / "sejahtera.duckdb", instance=instance
+        )

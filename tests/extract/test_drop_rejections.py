@@ -7,7 +7,7 @@ load.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -371,7 +371,7 @@ def _drop_ids() -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def outcome(tmp_path_factory: pytest.TempPathFactory) -> tuple[Extract, dg.ExecuteInProcessResult]:
+def outcome(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Extract, dg.ExecuteInProcessResult]]:
     root = tmp_path_factory.mktemp("rejections")
     zone = LandingZone(root / "landing")
     zone.root.mkdir()
@@ -379,8 +379,9 @@ def outcome(tmp_path_factory: pytest.TempPathFactory) -> tuple[Extract, dg.Execu
         zone.deliver(source, drop_id)
     for case in CASES:
         case.deliver(zone, case.source, _drop_ids()[case.name])
-    run = Extract(zone, root / "warehouse.duckdb", dg.DagsterInstance.ephemeral())
-    return run, run.run()
+    with dg.DagsterInstance.ephemeral() as instance:
+        run = Extract(zone, root / "warehouse.duckdb", instance)
+        yield run, run.run()
 
 
 @pytest.fixture(scope="module")

@@ -5,11 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from generate_kit import DEFAULT_HOUSEHOLDS
 
 from sejahtera.generate import NoiseConfig, generate_landing_zone
-
-DEFAULT_HOUSEHOLDS = 1200
-"""Big enough for coverage shares and the PMT correlation to be stable, small enough to generate in ~2 s."""
 
 
 @pytest.fixture(scope="session")

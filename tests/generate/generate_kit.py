@@ -153,3 +153,7 @@ def expected_rules(files: list[DataFile], today: date) -> set[tuple[str, str, st
                 str(r[id_column]) for i, r in enumerate(f.rows, start=1) if i not in failing_rows
             }
     return out
+
+
+DEFAULT_HOUSEHOLDS = 1200
+"""Big enough for coverage shares and the PMT correlation to be stable, small enough to generate in ~2 s."""

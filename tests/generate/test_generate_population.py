@@ -8,8 +8,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
-from conftest import DEFAULT_HOUSEHOLDS
-from generate_kit import read_drops, truth
+from generate_kit import DEFAULT_HOUSEHOLDS, read_drops, truth
 
 from sejahtera.generate.regions import geography
 

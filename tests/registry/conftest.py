@@ -2,20 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from registry_world import UPSTREAM_PUBLICATIONS, World
+from registry_world import UPSTREAM_PUBLICATIONS, RunRegistry, World, build_registry_steps
 
-from assets.registry.eligibility import build_eligibility
 from assets.registry.publish import PublishOutcome, publish_run, run_state
-from assets.registry.survivorship import build_survivors
-from assets.registry.targeting import build_targeting_errors
-from assets.registry.welfare import build_welfare
 from sejahtera import warehouse
-
-RunRegistry = Callable[..., PublishOutcome]
 
 
 @pytest.fixture
@@ -26,15 +19,6 @@ def world() -> World:
 @pytest.fixture
 def warehouse_path(tmp_path: Path) -> Path:
     return tmp_path / "warehouse" / "sejahtera.duckdb"
-
-
-def build_registry_steps(path: Path) -> None:
-    """The registry steps before publish, as the Dagster assets run them."""
-    with warehouse.connect(path) as con:
-        build_survivors(con)
-        build_welfare(con)
-        build_eligibility(con)
-        build_targeting_errors(con)
 
 
 @pytest.fixture

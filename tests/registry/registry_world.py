@@ -10,12 +10,19 @@ and can change the world and run again, as the next night's drops would.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 
 import duckdb
 
 from assets.extract.sources import SOURCES
+from assets.registry.eligibility import build_eligibility
+from assets.registry.publish import PublishOutcome
+from assets.registry.survivorship import build_survivors
+from assets.registry.targeting import build_targeting_errors
+from assets.registry.welfare import build_welfare
 from sejahtera import warehouse
 
 DROPS = {"dukcapil": "20261120", "regsosek": "20260915", "dtks": "20261115", "p3ke": "20261001"}
@@ -513,3 +520,16 @@ UPSTREAM_PUBLICATIONS = [
     ),
 ]
 """What validate publishes per docs/architecture.md, for tests that call the publish function directly."""
+
+
+RunRegistry = Callable[..., PublishOutcome]
+"""The ``run_registry`` fixture: publish a world as one run's upstream work tables."""
+
+
+def build_registry_steps(path: Path) -> None:
+    """The registry steps before publish, as the Dagster assets run them."""
+    with warehouse.connect(path) as con:
+        build_survivors(con)
+        build_welfare(con)
+        build_eligibility(con)
+        build_targeting_errors(con)

@@ -11,8 +11,7 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
-from conftest import RunRegistry
-from registry_world import MIDDLE_SURVEY, POOR_SURVEY, World
+from registry_world import MIDDLE_SURVEY, POOR_SURVEY, RunRegistry, World
 
 from assets.registry.exports import ExportRefused, export_provinces, neutralise
 from assets.registry.summary import registry_summary

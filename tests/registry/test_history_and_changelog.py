@@ -5,8 +5,14 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from conftest import RunRegistry, build_registry_steps
-from registry_world import MIDDLE_SURVEY, POOR_SURVEY, UPSTREAM_PUBLICATIONS, World
+from registry_world import (
+    MIDDLE_SURVEY,
+    POOR_SURVEY,
+    UPSTREAM_PUBLICATIONS,
+    RunRegistry,
+    World,
+    build_registry_steps,
+)
 
 from assets.registry.publish import publish_run, run_state
 from sejahtera import warehouse

@@ -6,8 +6,14 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from conftest import RunRegistry, build_registry_steps
-from registry_world import MIDDLE_SURVEY, POOR_SURVEY, UPSTREAM_PUBLICATIONS, World
+from registry_world import (
+    MIDDLE_SURVEY,
+    POOR_SURVEY,
+    UPSTREAM_PUBLICATIONS,
+    RunRegistry,
+    World,
+    build_registry_steps,
+)
 
 from assets.registry import tables
 from assets.registry.publish import PUBLICATIONS, RunState, publish_run, run_state

@@ -21,12 +21,15 @@ def _run(area: WorkArea) -> dg.ExecuteInProcessResult:
         with area.connect() as con:
             con.execute("UPDATE work.run SET run_id = ?", [context.run.run_id])
 
-    return dg.materialize(
-        [landed_drops, *validate.assets],
-        resources={"warehouse": WarehouseResource(path=str(area.path))},
-        instance=dg.DagsterInstance.ephemeral(),
-        raise_on_error=False,
-    )
+    # Entered, not just created: Dagster keeps the entered instance's state storage in a context variable, and
+    # an instance that is never entered lets a disposed one from an earlier test linger there.
+    with dg.DagsterInstance.ephemeral() as instance:
+        return dg.materialize(
+            [landed_drops, *validate.assets],
+            resources={"warehouse": WarehouseResource(path=str(area.path))},
+            instance=instance,
+            raise_on_error=False,
+        )
 
 
 def _two_drops(area: WorkArea) -> None:

@@ -48,15 +48,18 @@ def world(tmp_path_factory: pytest.TempPathFactory):
         "warehouse": WarehouseResource(path=str(wh)),
         "landing": LandingZoneResource(root=str(root / "landing")),
     }
-    instance = dg.DagsterInstance.ephemeral()
+    with dg.DagsterInstance.ephemeral() as instance:
 
-    def run() -> dg.ExecuteInProcessResult:
-        return dg.materialize(
-            [*extract.assets, *validate.assets], resources=resources, instance=instance, raise_on_error=False
-        )
+        def run() -> dg.ExecuteInProcessResult:
+            return dg.materialize(
+                [*extract.assets, *validate.assets],
+                resources=resources,
+                instance=instance,
+                raise_on_error=False,
+            )
 
-    first = run()
-    return root, wh, run, first
+        first = run()
+        yield root, wh, run, first
 
 
 def test_every_defective_row_is_quarantined_with_its_rules_and_no_clean_row(world):
