@@ -140,6 +140,7 @@ def main() -> None:
                 "landing": LandingZoneResource(root=str(Path(tmp) / "landing")),
             },
             instance=dg.DagsterInstance.ephemeral(),
+            run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}},
         )
         seconds = time.perf_counter() - started
         assert result.success
