@@ -124,3 +124,21 @@ def test_a_person_dead_in_the_full_stays_dead_with_the_full_s_date(warehouse_pat
     snaps.event("E1", "PINDAH", "2026-11-21", HEAD, "20261122", alamat="JL LAIN")
     people = _replay(snaps, warehouse_path)
     assert people[HEAD][6:8] == ("MATI", date(2024, 2, 2))
+
+
+def test_a_late_delta_older_than_the_applied_full_never_overrides_it(warehouse_path):
+    # The full of 1 December is Dukcapil's state on that day: every event of a delta extracted before it is in it,
+    # and so is any later correction. A delta under an older drop id that arrives after that full is applied (the
+    # ledger says so) but its events must not roll the full back.
+    snaps = Snapshots()
+    snaps.add(
+        "snapshot_dukcapil_penduduk", drop_id="20261201", nik=WIFE, no_kk=kk(1),
+        nama_lengkap="SITI AMINAH ZAHRA", jenis_kelamin="PEREMPUAN", tempat_lahir="BOGOR",
+        tanggal_lahir="1975-07-09", kode_wilayah=VILLAGE, alamat="JL MAWAR 1", status_hidup="HIDUP",
+    )  # fmt: skip
+    snaps.event("E1", "UBAH_DATA", "2026-11-21", WIFE, "20261122", nama_lengkap="SITI AMINA")
+    snaps.event("E2", "MATI", "2026-12-03", WIFE, "20261204")
+    people = _replay(snaps, warehouse_path)
+    no_kk, nama, *_rest = people[WIFE]
+    assert nama == "SITI AMINAH ZAHRA"
+    assert people[WIFE][6:9] == ("MATI", date(2026, 12, 3), "20261204")  # a delta after the full still applies

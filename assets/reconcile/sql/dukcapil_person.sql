@@ -5,6 +5,10 @@
 -- (empty = unchanged), falling back to the full: so a late delta under an older drop_id still applies, and
 -- never overrides a change dated later. MATI sets the status and the date of death; LAHIR adds a person
 -- (any other event for an NIK nobody knows is quarantined upstream and ignored here).
+-- The full is Dukcapil's state on its drop date: the events of every delta extracted before it (an older
+-- drop_id) are in it, and so are the corrections that followed them. Such a delta may still arrive after the full
+-- (the contract applies it), but replaying its events would roll the full back to older values, so only events
+-- of deltas after the full are replayed on it.
 -- The lineage (drop_id, file, row_number) is that of the last event that changed the person, else the full's.
 CREATE OR REPLACE TABLE work.dukcapil_person AS
 WITH base AS (
@@ -18,6 +22,7 @@ events AS (
         row_number() OVER (PARTITION BY nik ORDER BY tanggal_peristiwa, drop_id, row_number, file) AS seq
     FROM work.snapshot_dukcapil_peristiwa
     WHERE nik IS NOT NULL
+      AND drop_id > coalesce((SELECT max(drop_id) FROM work.snapshot_dukcapil_penduduk), '')
 ),
 replayed AS (
     SELECT
