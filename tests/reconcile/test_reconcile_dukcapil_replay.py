@@ -139,6 +139,6 @@ def test_a_late_delta_older_than_the_applied_full_never_overrides_it(warehouse_p
     snaps.event("E1", "UBAH_DATA", "2026-11-21", WIFE, "20261122", nama_lengkap="SITI AMINA")
     snaps.event("E2", "MATI", "2026-12-03", WIFE, "20261204")
     people = _replay(snaps, warehouse_path)
-    no_kk, nama, *_rest = people[WIFE]
-    assert nama == "SITI AMINAH ZAHRA"
-    assert people[WIFE][6:9] == ("MATI", date(2026, 12, 3), "20261204")  # a delta after the full still applies
+    assert people[WIFE][1] == "SITI AMINAH ZAHRA"
+    # A delta after the full still applies.
+    assert people[WIFE][6:9] == ("MATI", date(2026, 12, 3), "20261204")
