@@ -20,7 +20,15 @@ from assets.extract.integrity import load_drop
 from assets.extract.landing import DropFolder
 from assets.extract.ledger import Ledger, pending_drops
 from assets.extract.manifest import Manifest, check_manifest, parse_manifest
-from assets.extract.outcome import DUPLICATE, LOADED, REJECTED, STALE, DropOutcome, DropRejected
+from assets.extract.outcome import (
+    DUPLICATE,
+    LOADED,
+    REJECTED,
+    STALE,
+    DropOutcome,
+    DropRejected,
+    one_line,
+)
 from assets.extract.raw_tables import create_raw_tables
 
 
@@ -62,7 +70,7 @@ def look_at(
             processed_at=datetime.now(UTC),
             manifest_sha256=manifest_sha256,
             kind=manifest.kind if manifest else None,
-            reason=f"{folder.key}: {reason}" if reason else None,
+            reason=one_line(f"{folder.key}: {reason}") if reason else None,
             rows_in=manifest.rows_in if manifest else None,
             **more,
         )

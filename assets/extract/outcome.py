@@ -22,6 +22,15 @@ STATUSES = (LOADED, REJECTED, DUPLICATE, STALE)
 """The statuses extract writes into ``work.drop``."""
 
 
+def one_line(text: str) -> str:
+    """``text`` with every unprintable character (line breaks, tabs, control characters) as ``?``.
+
+    Reasons quote file names and folder names from the delivery, which may hold anything; a reason is one line
+    in the ledger, the log and the UI.
+    """
+    return "".join(ch if ch.isprintable() else "?" for ch in text)
+
+
 class FileRejected(Exception):
     """A data file that fails integrity; ``reason`` names the file, the row when known, and the rule.
 

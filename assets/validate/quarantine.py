@@ -125,14 +125,19 @@ def write_failures(
         con.unregister(FAILURES)
 
 
+UNPRINTABLE = r"[\x00-\x1f\x7f-\x9f\x{2028}\x{2029}]"
+"""What a detail never shows as is (RE2): every control character, tab, line feed and carriage return included
+(text fields may hold them; a one-line detail may not), and the Unicode line and paragraph separators."""
+
+
 def shown_sql(value: str) -> str:
-    """A delivered value fit for a one-line detail: quoted, control characters as ``?``, at most 40
+    """A delivered value fit for a one-line detail: quoted, anything unprintable as ``?``, at most 40
     characters, and anything holding 12 digits in a row masked like an NIK."""
     text = f"CAST({value} AS VARCHAR)"
     return (
         f"(CASE WHEN {text} IS NULL THEN 'blank' "
         f"WHEN regexp_matches({text}, '[0-9]{{12}}') THEN '''' || {masked_sql(text)} || '''' "
-        f"ELSE '''' || left(regexp_replace({text}, {literal(CONTROL_CHARACTERS)}, '?', 'g'), 40) || '''' END)"
+        f"ELSE '''' || left(regexp_replace({text}, {literal(UNPRINTABLE)}, '?', 'g'), 40) || '''' END)"
     )
 
 

@@ -188,6 +188,12 @@ CASES = [
         "holds a path separator or '..'",
     ),
     Case(
+        "line break in a listed file name",
+        "dtks",
+        _edit(_set_file(1, name="anggota\r\n.csv")),
+        "anggota??.csv: listed in the manifest but missing from the drop folder",
+    ),
+    Case(
         "unknown entity",
         "dtks",
         _edit(_set_file(1, entity="tanah")),

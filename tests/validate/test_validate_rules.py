@@ -169,6 +169,11 @@ def _dtks_cases(keluarga: Rows, anggota: Rows, retired: str) -> None:
     k(dtks_keluarga("F"))
     k(dtks_keluarga("F"))
     a(dtks_anggota("FA1", "F", NIK=nik(serial=601)))
+    # values holding line breaks or tabs, shown in a detail (L*): the detail stays on one line
+    k(dtks_keluarga("L1", KODE_WILAYAH="3201\r\n011001"))
+    a(dtks_anggota("LA1", "C1", NIK=nik(serial=801), JNS_KEL="LAKI-\nLAKI"))
+    a(dtks_anggota("LA2", "C1", NIK=nik(serial=802), HUB_KEL="1\t"))
+    a(dtks_anggota("LA3", "H\u20289", NIK=nik(serial=803)))
     # clean oddities (O*)
     k(dtks_keluarga("O1", ALAMAT="JL. MAWAR NO. 1\nRT 001/RW 002", RT="001", RW="002"))
     k(dtks_keluarga("O2", KODE_WILAYAH=retired, NO_KK="", RT="0", RW="000"))
@@ -350,6 +355,25 @@ def test_control_characters_in_text_fields(world, i):
     assert said[f"XA{i}"] == f"NAMA contains control character {code} at position 5"
     assert said[f"XB{i}"] == f"TMP_LAHIR contains control character {code} at position 1"
     assert not any("SITI" in d or "BOGOR" in d for d in said.values())  # names and places are not printed
+
+
+def test_details_stay_on_one_line_whatever_the_value_holds(world):
+    """A delivered value with a line break, carriage return, tab or Unicode line separator is shown with ``?``
+    in its place: a detail is one line an operator can grep, paste and read."""
+    assert broken(world, "dtks", "L") == {
+        ("L1", rules.UNKNOWN_REGION_CODE),
+        ("LA1", rules.CODE_NOT_IN_SET),
+        ("LA2", rules.CODE_NOT_IN_SET),
+        ("LA3", rules.MEMBER_WITHOUT_HOUSEHOLD),
+    }
+    assert details(world, "L") == {
+        "L1": "KODE_WILAYAH '3201??011001' is in neither the 2022 nor the 2025 Kemendagri village list",
+        "LA1": "JNS_KEL 'LAKI-?LAKI' is not one of LAKI-LAKI, PEREMPUAN",
+        "LA2": "HUB_KEL '1?' is not one of 1, 2, 3, 4, 5, 6, 7, 8",
+        "LA3": "ID_KELUARGA 'H?9' has no keluarga row in this drop",
+    }
+    every = [d for (d,) in world["area"].query("SELECT detail FROM work.quarantine")]
+    assert every and not [d for d in every if len(d.splitlines()) != 1 or "\t" in d]
 
 
 def test_repeated_record_ids_fail_after_their_first_occurrence_and_blank_ids_are_missing(world):
