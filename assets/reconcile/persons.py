@@ -10,7 +10,8 @@
    the evidence of every link (``work.link_evidence``) and the NIK status (``sql/person_resolved.sql``).
 
 Match methods: ``dukcapil`` (the Dukcapil record a person is built on), ``nik_padan`` (deterministic NIK link),
-``splink`` (probabilistic link; its probability), ``single_record`` (nothing linked to it: a person of its own).
+``splink`` (probabilistic link; its probability), ``single_record`` (nothing linked to it: a person of its own,
+probability 1).
 """
 
 from __future__ import annotations

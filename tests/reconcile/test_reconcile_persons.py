@@ -154,7 +154,8 @@ def test_nik_status_of_a_person_only_one_agency_knows(run, delivered, status):
     snaps.dtks_anggota("D9-1", "D9", delivered, "JOKO WIDODO", "L", "1980-05-17", 1)
     linked = run(snaps)
     person, method, probability, nik_status = linked[("dtks", "D9-1")]
-    assert (method, probability, nik_status) == ("single_record", None, status)
+    # A person of its own: the record is the person for certain, and the link says so (no link without a probability).
+    assert (method, probability, nik_status) == ("single_record", 1.0, status)
     assert person not in {_person_of(linked, "dukcapil", n) for n, *_ in FAMILY}
 
 

@@ -26,7 +26,7 @@ SELECT
             ELSE 'single_record'
         END AS match_method,
         CASE
-            WHEN r.source = 'dukcapil' OR b.nik_padan THEN 1.0
+            WHEN r.source = 'dukcapil' OR b.nik_padan OR b.rid IS NULL THEN 1.0
             ELSE b.best_probability
         END AS match_probability
     )
