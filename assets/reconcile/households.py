@@ -8,8 +8,8 @@ identity. Households are built from persons instead:
    (``sql/household_family_dukcapil.sql``).
 2. Persons none of whose household-mates Dukcapil knows form families of their own: the agency households
    they share, across sources, joined through the persons in them (here, a union-find).
-3. Every agency household record links to the family most of its members belong to
-   (``sql/household_link.sql``).
+3. Every agency household record links to the family most of its members belong to; a record without members
+   links by its KK, or is a household of its own (``sql/household_link.sql``).
 4. Ids: a family keeps the id of the previous household most of its members belonged to: a family that moved
    keeps its id, the larger part of a split keeps it and the other part gets a new one, a merge keeps the id of
    the larger part (:mod:`assets.reconcile.stable_ids`). Then ``sql/household_finalise.sql``.
@@ -42,7 +42,7 @@ class HouseholdStats:
     dukcapil_families: int
     agency_only_families: int
     household_records: int
-    household_records_unlinked: int
+    household_records_of_their_own: int
     kept_ids: int
     new_ids: int
 
@@ -65,7 +65,7 @@ def resolve_households(con: duckdb.DuckDBPyConnection) -> HouseholdStats:
             (SELECT count(DISTINCT family_key) FROM work.person_family WHERE family_basis = 'dukcapil_kk'),
             (SELECT count(DISTINCT family_key) FROM work.person_family WHERE family_basis = 'agency_households'),
             (SELECT count(*) FROM work.household_record),
-            (SELECT count(*) FROM work.household_record WHERE household_id IS NULL)
+            (SELECT count(*) FROM work.household_record WHERE match_method = 'single_record')
         """
     ).fetchall()[0]
     return HouseholdStats(*counts, kept_ids=kept, new_ids=new)
@@ -125,14 +125,27 @@ def _group_agency_only_persons(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def _assign_household_ids(con: duckdb.DuckDBPyConnection) -> tuple[int, int]:
-    """``work.household_id_map`` (family -> household id), kept from the published registry where it can be."""
+    """``work.household_id_map`` (family -> household id), kept from the published registry where it can be.
+
+    Families of persons keep the id most of their members had. A household of its own record (no member) keeps
+    the id its record linked to before, unless a family of persons claimed that id.
+    """
     entities = [
         r[0]
         for r in con.execute(
-            "SELECT family_key FROM work.person_family GROUP BY family_key ORDER BY min(person_id)"
+            """
+            SELECT family_key FROM (
+                SELECT family_key, 0 AS kind, min(person_id) AS first FROM work.person_family GROUP BY family_key
+                UNION ALL
+                SELECT family_key, 1, min(family_key) FROM work.household_family
+                WHERE match_method = 'single_record' GROUP BY family_key
+            )
+            ORDER BY kind, first
+            """
         ).fetchall()
     ]
     overlaps: list[tuple[str, str, int]] = []
+    own_records: list[tuple[str, str, int]] = []
     if warehouse.table_exists(con, "registry.person"):
         overlaps = [
             (r[0], r[1], r[2])
@@ -146,8 +159,21 @@ def _assign_household_ids(con: duckdb.DuckDBPyConnection) -> tuple[int, int]:
                 """
             ).fetchall()
         ]
+    if warehouse.table_exists(con, "registry.source_link"):
+        own_records = [
+            (r[0], r[1], 1)
+            for r in con.execute(
+                """
+                SELECT f.family_key, s.registry_id
+                FROM work.household_family AS f
+                JOIN registry.source_link AS s
+                  ON s.entity = 'household' AND s.source = f.source AND s.source_record_id = f.source_record_id
+                WHERE f.match_method = 'single_record' AND s.registry_id IS NOT NULL
+                """
+            ).fetchall()
+        ]
     highest = stable_ids.highest_published(con, "H", HOUSEHOLD_ID_TABLES)
-    ids = stable_ids.allocate("H", entities, overlaps, highest)
+    ids = stable_ids.allocate("H", entities, overlaps, highest, fallback=own_records)
     table = pa.table(
         {"family_key": pa.array(entities, pa.string()), "household_id": [ids[e] for e in entities]}
     )

@@ -6,6 +6,10 @@ family splits the larger part keeps the id and the other part gets a new one; wh
 larger part survives. Ties go to the smaller old id, then to the entity that comes first in the given order,
 so a rerun on the same inputs gives the same ids. Entities that inherit nothing get new ids after the highest
 ever published (ids are never reused), in the given order.
+
+Weaker evidence that an entity is a previous one (the same record content under a new record id, after an agency
+re-keyed its export; a household record that was its own household before) is passed as ``fallback`` overlaps:
+they are settled the same way, but only among the entities and old ids the shared records left unclaimed.
 """
 
 from __future__ import annotations
@@ -28,19 +32,22 @@ def allocate(
     entities: Sequence[Hashable],
     overlaps: Sequence[tuple[Hashable, str, int]],
     highest_used: int,
+    fallback: Sequence[tuple[Hashable, str, int]] = (),
 ) -> dict[Hashable, str]:
-    """Ids for ``entities`` (in allocation order) given ``(entity, previous id, shared count)`` overlaps."""
+    """Ids for ``entities`` (in allocation order) given ``(entity, previous id, shared count)`` overlaps, then
+    ``fallback`` overlaps for what is left."""
     position = {entity: i for i, entity in enumerate(entities)}
     ids: dict[Hashable, str] = {}
     taken: set[str] = set()
-    for entity, old_id, _shared in sorted(
-        (o for o in overlaps if o[0] in position and o[2] > 0),
-        key=lambda o: (-o[2], o[1], position[o[0]]),
-    ):
-        if entity in ids or old_id in taken:
-            continue
-        ids[entity] = old_id
-        taken.add(old_id)
+    for claims in (overlaps, fallback):
+        for entity, old_id, _shared in sorted(
+            (o for o in claims if o[0] in position and o[2] > 0),
+            key=lambda o: (-o[2], o[1], position[o[0]]),
+        ):
+            if entity in ids or old_id in taken:
+                continue
+            ids[entity] = old_id
+            taken.add(old_id)
     next_number = highest_used
     for entity in entities:
         if entity not in ids:

@@ -124,13 +124,21 @@ def test_a_household_dukcapil_does_not_know_is_formed_across_agencies(run):
     ) == [("agency_households", VILLAGE_FAR, 2)]
 
 
-def test_a_household_record_without_members_links_by_kk_or_stays_unlinked(run):
+def test_a_household_record_without_members_links_by_kk_or_forms_a_household_of_its_own(run):
     snaps = _family()
     snaps.p3ke_keluarga("K1", kk(1))  # its members were all quarantined upstream
     snaps.p3ke_keluarga("K2", kk(77))
+    # A family Dukcapil does not know, listed with its members by DTKS and without them by P3KE.
+    snaps.dtks_keluarga("D8", kk(78), VILLAGE_FAR)
+    snaps.dtks_anggota("D8-1", "D8", None, "PAIJO", "L", "1940-01-01", 1)
+    snaps.p3ke_keluarga("K3", kk(78), VILLAGE_FAR)
     path = run(snaps)
-    assert _household_record(path, "p3ke", "K1") == (_household_of_nik(path, FATHER), "no_kk", None)
-    assert _household_record(path, "p3ke", "K2") == (None, "unlinked", None)
+    assert _household_record(path, "p3ke", "K1") == (_household_of_nik(path, FATHER), "no_kk", 1.0)
+    assert _household_record(path, "p3ke", "K3") == (_household_record(path, "dtks", "D8")[0], "no_kk", 1.0)
+    # Nothing is lost: a record nobody else knows is a household of its own (no member, so never ranked).
+    own, method, probability = _household_record(path, "p3ke", "K2")
+    assert own is not None and (method, probability) == ("single_record", 1.0)
+    assert own not in {_household_record(path, "p3ke", k)[0] for k in ("K1", "K3")}
 
 
 def test_every_person_has_a_household_and_every_household_members(run):

@@ -11,7 +11,7 @@ CREATE OR REPLACE TABLE work.household_record AS
 SELECT
     h.* REPLACE (
         i.household_id AS household_id,
-        coalesce(f.match_method, 'unlinked') AS match_method,
+        f.match_method AS match_method,
         f.match_probability AS match_probability
     )
 FROM work.household_record AS h
