@@ -41,12 +41,13 @@ CREATE TABLE work.drop_file (
     raw_table VARCHAR NOT NULL,
     rows     BIGINT NOT NULL,
     sha256   VARCHAR NOT NULL,
+    position INTEGER NOT NULL,  -- 1-based place of the file in its manifest's list: the delivery order
     PRIMARY KEY (source, drop_id, file)
 )
 """
 
 INSERT_DROP = "INSERT INTO work.drop VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-INSERT_DROP_FILE = "INSERT INTO work.drop_file VALUES (?, ?, ?, ?, ?, ?, ?)"
+INSERT_DROP_FILE = "INSERT INTO work.drop_file VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
 
 
 def create_drop_tables(con: duckdb.DuckDBPyConnection) -> None:
@@ -81,7 +82,8 @@ def record_outcomes(con: duckdb.DuckDBPyConnection, outcomes: Sequence[DropOutco
             )
         )
         file_rows.extend(
-            (o.folder.source, o.folder.drop_id, f.name, f.entity, f.table, f.rows, f.sha256) for f in o.files
+            (o.folder.source, o.folder.drop_id, f.name, f.entity, f.table, f.rows, f.sha256, position)
+            for position, f in enumerate(o.files, start=1)
         )
     if drop_rows:
         con.executemany(INSERT_DROP, drop_rows)

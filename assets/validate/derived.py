@@ -40,6 +40,10 @@ CONTROL_CHARACTERS = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]"
 line break). The same pattern is in the suites; quarantine details use it to name the character."""
 
 _DIGITS16 = "[0-9]{16}"
+DELIVERY_ORDER = "base.file_position, base.file, base.row_number"
+"""The order rows were delivered in: files in the order their manifest lists them, rows in file order. "Every
+occurrence after the first" of a repeated id is after the first in this order (not in file-name order:
+``anggota_10.csv`` sorts before ``anggota_2.csv``)."""
 TEXT_KINDS = frozenset({"record_id", "household_ref", "nik", "kk", "text", "region"})
 
 
@@ -154,7 +158,7 @@ class EntityFrame:
             v = f"base.{key}"
             if c.kind == "record_id":
                 out.append(FrameColumn(key, v, c, "masked" if key in nik_keys else "value"))
-                window = f"OVER (PARTITION BY {v} ORDER BY base.file, base.row_number)"
+                window = f"OVER (PARTITION BY {v} ORDER BY {DELIVERY_ORDER})"
                 out.append(
                     FrameColumn(
                         f"{key}__occurrence",
@@ -256,7 +260,7 @@ class EntityFrame:
                 FrameColumn(
                     f"{key}__occurrence",
                     f"CASE WHEN {v} IS NOT NULL THEN CAST(row_number() OVER "
-                    f"(PARTITION BY {v} ORDER BY base.file, base.row_number) AS DOUBLE) END",
+                    f"(PARTITION BY {v} ORDER BY {DELIVERY_ORDER}) AS DOUBLE) END",
                     c,
                     "value",
                 )
@@ -275,7 +279,10 @@ class EntityFrame:
         )
         derived = ",\n    ".join(f"{c.expr} AS {c.name}" for c in self.columns if c.expr != f"base.{c.name}")
         ctes = [
-            f"base AS (\n  SELECT r.file, r.row_number,\n    {base}\n  FROM {self.raw_table} AS r\n"
+            f"base AS (\n  SELECT r.file, r.row_number, df.position AS file_position,\n    {base}\n"
+            f"  FROM {self.raw_table} AS r\n"
+            f"  LEFT JOIN {WORK_SCHEMA}.drop_file AS df\n"
+            "    ON df.source = r.source AND df.drop_id = r.drop_id AND df.file = r.file\n"
             "  WHERE r.drop_id = $drop_id\n)"
         ]
         joins = []

@@ -15,6 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from validate_kit import TODAY
 
+from assets.extract.bookkeeping import CREATE_DROP_FILE
 from assets.extract.sources import SOURCES
 from assets.validate.derived import FRAME_TABLE, EntityFrame
 from assets.validate.gx_runner import GxRunner, Validation
@@ -36,6 +37,7 @@ def validate_column(source: str, entity: str, column: str, values: list[str]) ->
     frame = EntityFrame(SOURCES[source], SOURCES[source].entity("full", entity))
     con = duckdb.connect()
     con.execute("CREATE SCHEMA work")
+    con.execute(CREATE_DROP_FILE)  # extract's list of loaded files: the frame orders files as delivered
     create_work_tables(con)
     for other in SOURCES[source].all_entities:  # a member's frame reads its household file too
         declared = ", ".join(f"{c.key} VARCHAR" for c in other.columns)

@@ -65,7 +65,7 @@ class WorkArea:
             )
             con.execute(
                 "CREATE TABLE work.drop_file (source VARCHAR, drop_id VARCHAR, file VARCHAR, entity VARCHAR, "
-                "raw_table VARCHAR, rows BIGINT, sha256 VARCHAR)"
+                "raw_table VARCHAR, rows BIGINT, sha256 VARCHAR, position INTEGER)"
             )
             for source in SOURCES.values():
                 for entity in source.all_entities:
@@ -96,7 +96,7 @@ class WorkArea:
         self._order += 1
         with warehouse.connect(self.path) as con:
             total = 0
-            for entity_name, rows in files.items():
+            for position, (entity_name, rows) in enumerate(files.items(), start=1):
                 entity = spec.entity(kind, entity_name)
                 assert entity is not None, f"{source} {kind} has no entity {entity_name}"
                 ext = {"csv": ".csv" if not (entity.csv and entity.csv.compression) else ".csv.gz"}.get(
@@ -132,8 +132,8 @@ class WorkArea:
                     )
                     con.unregister("incoming")
                 con.execute(
-                    "INSERT INTO work.drop_file VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    [source, drop_id, file, entity_name, table, len(rows), "0" * 64],
+                    "INSERT INTO work.drop_file VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    [source, drop_id, file, entity_name, table, len(rows), "0" * 64, position],
                 )
                 total += len(rows)
             con.execute(
