@@ -6,8 +6,10 @@
    (:mod:`assets.reconcile.linkage`); pairs below the threshold or without a plausible identity are dropped.
 3. Clustering: links strongest first, never two Dukcapil records or two records of one source in one person
    (:mod:`assets.reconcile.clustering`).
-4. Stable ids (:mod:`assets.reconcile.stable_ids`), the record's ``match_method`` / ``match_probability``,
-   the evidence of every link (``work.link_evidence``) and the NIK status (``sql/person_resolved.sql``).
+4. Stable ids (:mod:`assets.reconcile.stable_ids`: the previous person sharing most source records, else, for
+   records an agency re-keyed, the previous person whose record had the same content), the record's
+   ``match_method`` / ``match_probability``, the evidence of every link (``work.link_evidence``) and the NIK
+   status (``sql/person_resolved.sql``).
 
 Match methods: ``dukcapil`` (the Dukcapil record a person is built on), ``nik_padan`` (deterministic NIK link),
 ``splink`` (probabilistic link; its probability), ``single_record`` (nothing linked to it: a person of its own,
@@ -35,7 +37,7 @@ from assets.reconcile.linkage import (
     score_pairs,
     scratch_database,
 )
-from assets.reconcile.queries import run_sql
+from assets.reconcile.queries import run_sql, sql_text
 from sejahtera import warehouse
 
 SPINE = "dukcapil"
@@ -45,6 +47,8 @@ PERSON_ID_TABLES = (
     ("registry.link_evidence", "person_id"),
 )
 """Every published table that ever held person ids: new ids start after the highest of them."""
+PREVIOUS_AGENCY_SNAPSHOTS = ("snapshot.dtks_anggota", "snapshot.regsosek_individu", "snapshot.p3ke_individu")
+"""The agencies' person records of the previous state (published by the last run that applied drops)."""
 
 
 @dataclass(frozen=True)
@@ -215,7 +219,7 @@ def _assign_person_ids(con: duckdb.DuckDBPyConnection, result: Clustering) -> tu
     highest = stable_ids.highest_published(
         con, "P", (*PERSON_ID_TABLES, ("registry.source_link", "registry_id"))
     )
-    ids = stable_ids.allocate("P", entities, overlaps, highest)
+    ids = stable_ids.allocate("P", entities, overlaps, highest, fallback=_rekeyed_claims(con))
     mapping = pa.table(
         {"cluster_rid": pa.array(entities, pa.int64()), "person_id": [ids[e] for e in entities]}
     )
@@ -228,6 +232,14 @@ def _assign_person_ids(con: duckdb.DuckDBPyConnection, result: Clustering) -> tu
         con.unregister("_person_ids")
     kept = sum(1 for e in entities if not _is_new(ids[e], highest))
     return kept, len(entities) - kept
+
+
+def _rekeyed_claims(con: duckdb.DuckDBPyConnection) -> list[tuple[int, str, int]]:
+    """Previous persons of records that came back under new ids (``sql/person_rekeyed.sql``), if any were published."""
+    needed = ("registry.source_link", *PREVIOUS_AGENCY_SNAPSHOTS)
+    if not all(warehouse.table_exists(con, table) for table in needed):
+        return []
+    return [(r[0], r[1], r[2]) for r in con.execute(sql_text("person_rekeyed")).fetchall()]
 
 
 def _is_new(person_id: str, highest: int) -> bool:

@@ -217,8 +217,12 @@ def reconcile(path: Path, model: TrainedModel, config: LinkageConfig) -> None:
 
 
 def publish_ids(path: Path) -> None:
-    """What the registry stage publishes that the next run reads back: source links and person households."""
+    """What a run publishes that the next run reads back: source links, person households, the snapshots."""
     with warehouse.connect(path) as con:
+        con.execute("CREATE SCHEMA IF NOT EXISTS snapshot")
+        for table in COLUMNS:
+            published = table.removeprefix("snapshot_")
+            con.execute(f"CREATE OR REPLACE TABLE snapshot.{published} AS SELECT * FROM work.{table}")
         con.execute("CREATE SCHEMA IF NOT EXISTS registry")
         con.execute("CREATE OR REPLACE TABLE registry.source_link AS SELECT * FROM work.source_link")
         con.execute(

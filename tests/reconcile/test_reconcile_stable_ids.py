@@ -125,3 +125,54 @@ def test_allocated_ids_are_unique_and_new_ones_above_the_highest(entities, claim
     for entity, household_id in ids.items():
         claimed = {old for e, old, _ in overlaps if e == entity}
         assert household_id in claimed or int(household_id[1:]) > 40
+
+
+def _rekeyed(snaps: Snapshots, prefix: str) -> Snapshots:
+    """The same agency drops with every record id changed, as a new export of SIKS-NG or a new census may do."""
+    for table, keys in (
+        ("snapshot_dtks_keluarga", ("id_keluarga",)),
+        ("snapshot_dtks_anggota", ("id_art", "id_keluarga")),
+        ("snapshot_regsosek_rumah_tangga", ("id_rt",)),
+        ("snapshot_regsosek_individu", ("id_art", "id_rt")),
+    ):
+        for row in snaps.rows[table]:
+            row.update({k: prefix + row[k] for k in keys})
+    return snaps
+
+
+def test_ids_survive_a_new_full_that_rekeys_every_record(nightly):
+    snaps = _town()
+    # A family Dukcapil does not know: only its agency records carry its persons from one night to the next.
+    snaps.dtks_keluarga("D7", kk(7), VILLAGE_FAR)
+    snaps.dtks_anggota("D7-1", "D7", nik("1981-08-08", "L", 71), "TEGUH SANTOSO", "L", "1981-08-08", 1)
+    snaps.dtks_anggota("D7-2", "D7", None, "RINA", "P", "1984-03-01", 2)
+    first = nightly(snaps, "run-1")
+    rekeyed = _rekeyed(_town(), "N")
+    rekeyed.dtks_keluarga("ND7", kk(7), VILLAGE_FAR)
+    rekeyed.dtks_anggota("ND7-1", "ND7", nik("1981-08-08", "L", 71), "TEGUH SANTOSO", "L", "1981-08-08", 1)
+    rekeyed.dtks_anggota("ND7-2", "ND7", None, "RINA", "P", "1984-03-01", 2)
+    second = nightly(rekeyed, "run-2")
+    for (source, record), ids in first.items():
+        key = (source, "N" + record if source in ("dtks", "regsosek") else record)
+        assert second[key] == ids, key
+
+
+def test_a_household_record_of_its_own_keeps_its_id(nightly, warehouse_path):
+    def with_memberless_record() -> Snapshots:
+        snaps = _town()
+        snaps.p3ke_keluarga("K5", kk(55))  # no member listed, a KK nobody else holds
+        return snaps
+
+    def household_of_k5() -> str:
+        rows = query(
+            warehouse_path,
+            "SELECT registry_id FROM work.source_link WHERE entity = 'household' AND source_record_id = 'K5'",
+        )
+        return rows[0][0]
+
+    first = nightly(with_memberless_record(), "run-1")
+    own = household_of_k5()
+    assert own is not None and own not in {h for _, h in first.values()}
+    second = nightly(with_memberless_record(), "run-2")
+    assert household_of_k5() == own
+    assert second == first
