@@ -131,6 +131,18 @@ def _not_null_when_given(frame_col: str, given: str) -> dict[str, Any]:
     }
 
 
+def _no_control_characters(c: Column) -> dict[str, Any]:
+    """Text fields (free text and the ids the agency wrote) hold no control characters."""
+    return _expect(
+        "expect_column_values_to_not_match_regex",
+        c,
+        f"{c.name}: no control characters (tab, line feed and carriage return are allowed).",
+        rule_name=rule.CONTROL_CHARACTER,
+        column=c.key,
+        regex=CONTROL_CHARACTERS,
+    )
+
+
 def draft_suite(frame: EntityFrame) -> dict[str, Any]:
     """A suite covering every row rule and identity warning the declarations call for."""
     entity = frame.entity
@@ -159,6 +171,8 @@ def draft_suite(frame: EntityFrame) -> dict[str, Any]:
                     max_value=1,
                 )
             )
+            if k not in nik_keys:  # an NIK as record id (Dukcapil): NIK problems are not row rules
+                out.append(_no_control_characters(c))
         elif c.kind == "household_ref":
             out.append(
                 _expect(
@@ -170,6 +184,7 @@ def draft_suite(frame: EntityFrame) -> dict[str, Any]:
                     value_set=["accepted"],
                 )
             )
+            out.append(_no_control_characters(c))
         elif c.kind == "kk":
             out.append(
                 _expect(
@@ -192,16 +207,7 @@ def draft_suite(frame: EntityFrame) -> dict[str, Any]:
                 )
             )
         elif c.kind == "text":
-            out.append(
-                _expect(
-                    "expect_column_values_to_not_match_regex",
-                    c,
-                    f"{c.name}: no control characters (tab, line feed and carriage return are allowed).",
-                    rule_name=rule.CONTROL_CHARACTER,
-                    column=k,
-                    regex=CONTROL_CHARACTERS,
-                )
-            )
+            out.append(_no_control_characters(c))
         elif c.kind == "region":
             out.append(
                 _expect(

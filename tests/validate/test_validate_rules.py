@@ -158,6 +158,10 @@ def _dtks_cases(keluarga: Rows, anggota: Rows, retired: str) -> None:
         k(dtks_keluarga(f"X{i}", ALAMAT=f"JL. MAWAR{char}"))
         a(dtks_anggota(f"XA{i}", f"X{i}", NIK=nik(serial=400 + i), NAMA=f"SITI{char}AMINAH"))
         a(dtks_anggota(f"XB{i}", "C1", NIK=nik(serial=410 + i), TMP_LAHIR=f"{char}BOGOR"))
+    # control characters in record ids, a household's and a member's (Z*): ids are text fields too
+    k(dtks_keluarga("ZK\x07"))
+    a(dtks_anggota("ZA1", "ZK\x07", NIK=nik(serial=901)))
+    a(dtks_anggota("ZA\x1b2", "C1", NIK=nik(serial=902)))
     # members and their households (H*)
     k(dtks_keluarga("H1"))
     k(dtks_keluarga("H2", KODE_WILAYAH="9999999999"))
@@ -374,6 +378,20 @@ def test_details_stay_on_one_line_whatever_the_value_holds(world):
     }
     every = [d for (d,) in world["area"].query("SELECT detail FROM work.quarantine")]
     assert every and not [d for d in every if len(d.splitlines()) != 1 or "\t" in d]
+
+
+def test_control_characters_in_record_ids(world):
+    assert broken(world, "dtks", "Z") == {
+        ("ZK\x07", rules.CONTROL_CHARACTER),
+        ("ZA1", rules.CONTROL_CHARACTER),
+        ("ZA1", rules.MEMBER_WITHOUT_HOUSEHOLD),
+        ("ZA\x1b2", rules.CONTROL_CHARACTER),
+    }
+    assert details(world, "Z", rules.CONTROL_CHARACTER) == {
+        "ZK\x07": "ID_KELUARGA contains control character U+0007 at position 3",
+        "ZA1": "ID_KELUARGA contains control character U+0007 at position 3",
+        "ZA\x1b2": "ID_ART contains control character U+001B at position 3",
+    }
 
 
 def test_repeated_record_ids_fail_after_their_first_occurrence_and_blank_ids_are_missing(world):

@@ -5,11 +5,11 @@ the loader, the validator and the snapshots read everything they need from these
 
 Column kinds (what a value is, which decides how it is parsed and which row rules apply):
 
-=============  ==========================================================  ==========================
+=============  ==========================================================  ================================
 kind           meaning                                                     row rules
-=============  ==========================================================  ==========================
-record_id      the source's own key of the row                             missing, duplicate
-household_ref  a member's key of its household row in the same drop       member without household
+=============  ==========================================================  ================================
+record_id      the source's own key of the row                             missing, duplicate, control char
+household_ref  a member's key of its household row in the same drop       no household, control char
 nik / kk       identity numbers, kept as strings                           none (NIK status later)
 text           free text                                                   control characters
 region         Kemendagri village code, 10 digits or dotted                unknown region code
@@ -19,7 +19,7 @@ code           a value of ``values``                                       code 
 flag           a yes/no value: ``values`` = (true, false) spellings        code not in set
 integer/double a number (Parquet native; CSV parsed)                       none
 boolean        a Parquet boolean                                           none
-=============  ==========================================================  ==========================
+=============  ==========================================================  ================================
 """
 
 from __future__ import annotations
