@@ -3,7 +3,8 @@ by the real extract and validate assets in one Dagster run: what lands in the qu
 accepted tables is what contract sections 1 and 2 say.
 
 Every file here is spelled out as an agency would send it: DTKS with a byte-order mark and CRLF line ends, a
-quoted address holding a line break and an escaped quote, a header in another case with stray spaces; P3KE
+quoted address holding a line break and an escaped quote, a header in another case with stray spaces and an
+extra column nobody declared (kept, never checked: a control character there breaks no rule); P3KE
 gzipped with dotted and plain village codes; Regsosek Parquet written with int64 codes and timestamps for dates;
 a Dukcapil delta whose events fill only some of the optional columns, under a ``YYYYMMDDTHHMM`` drop_id; one
 entity delivered in several files, listed in the manifest in another order than their names sort.
@@ -75,10 +76,10 @@ def parquet(table: pa.Table) -> bytes:
 
 def _dtks(root: Path) -> None:
     keluarga = [
-        " id_keluarga ;No_KK;kode_wilayah;ALAMAT;RT;RW;PENERIMA_PKH;PENERIMA_BPNT;PENERIMA_PBI;TGL_UPDATE ",
-        f'K1;3201010101200001;{VILLAGE};"JL. MAWAR ""INDAH"" NO. 1";001;002;Y;T;Y;15-10-2026',
-        f'K2;3201010101200002;{VILLAGE};"JL. MELATI\r\nGANG 2";1;2;T;T;T;29-02-2024',
-        "K3;3201010101200003;32.01.01.1003;;;;Y;Y;Y;",
+        " id_keluarga ;No_KK;kode_wilayah;ALAMAT;RT;RW;PENERIMA_PKH;PENERIMA_BPNT;PENERIMA_PBI;TGL_UPDATE ;Ket",
+        f'K1;3201010101200001;{VILLAGE};"JL. MAWAR ""INDAH"" NO. 1";001;002;Y;T;Y;15-10-2026;\x07',
+        f'K2;3201010101200002;{VILLAGE};"JL. MELATI\r\nGANG 2";1;2;T;T;T;29-02-2024;baru',
+        "K3;3201010101200003;32.01.01.1003;;;;Y;Y;Y;;",
     ]
     # Two anggota files, listed in the manifest as anggota_2 then anggota_10 (their names sort the other way).
     # A2 is in both: its occurrence in the file delivered first is the first one.
@@ -286,6 +287,14 @@ def test_csv_records_keep_line_breaks_quotes_and_blanks_as_delivered(landed: Pat
         "SELECT file, row_number, id_art, nama, nik, tgl_lahir, disabilitas FROM work.accepted_dtks_anggota "
         "WHERE id_art = 'A2'",
     ) == [("anggota_2.csv", 2, "A2", "SITI\r\nAMINAH", None, None, None)]
+
+
+def test_an_extra_column_is_kept_in_the_raw_table_and_not_validated(landed: Path) -> None:
+    assert query(landed, "SELECT ket FROM work.raw_dtks_keluarga ORDER BY row_number") == [
+        ("\x07",),
+        ("baru",),
+        (None,),
+    ]
 
 
 def test_p3ke_gzip_with_dotted_and_plain_village_codes(landed: Path) -> None:
