@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 import duckdb
 import pyarrow as pa
 from splink import DuckDBAPI, Linker
+from splink.internals.exceptions import EMTrainingException
 
 from assets.reconcile import linkage_settings
 from assets.reconcile.config import LinkageConfig
@@ -45,6 +46,11 @@ borrowed the NIK, or shares the family card, has another name and birth date."""
 SPLINK_LOG_LEVEL = logging.ERROR
 """Splink's training warnings (a level never observed in a small sample) would flood the run's console; what they
 say is kept instead in ``TrainedModel.unobserved_levels`` and shown in the assets' metadata."""
+
+
+class NotEnoughToTrain(RuntimeError):
+    """The records cannot train a model: nothing to link (no agency record, say Dukcapil's first full alone), or
+    too few for some comparison to be learned at all. The run then links by NIK alone (deterministic links)."""
 
 
 @dataclass(frozen=True)
@@ -92,16 +98,32 @@ def train(scratch: duckdb.DuckDBPyConnection, config: LinkageConfig) -> TrainedM
     records, agency_records = scratch.execute(
         f"SELECT count(*), count(*) FILTER (WHERE NOT is_spine) FROM {INPUT_TABLE}"
     ).fetchall()[0]
+    if agency_records == 0 or records < 2:
+        raise NotEnoughToTrain(f"{records} person record(s), {agency_records} from agencies: nothing to link")
     sure_matches = scratch.execute(linkage_settings.SURE_MATCHES_SQL).fetchall()[0][0]
     linker = _linker(
         scratch, linkage_settings.settings(prior_probability(records, agency_records, sure_matches, config))
     )
     linker.training.estimate_u_using_random_sampling(max_pairs=config.u_max_pairs, seed=config.seed)
     for block in linkage_settings.TRAINING_BLOCKS:
-        linker.training.estimate_parameters_using_expectation_maximisation(
-            block, estimate_without_term_frequencies=True, max_pairs=config.em_max_pairs
-        )
+        try:
+            linker.training.estimate_parameters_using_expectation_maximisation(
+                block, estimate_without_term_frequencies=True, max_pairs=config.em_max_pairs
+            )
+        except EMTrainingException:
+            continue  # the block holds no record pair: the other blocks may still teach every comparison
     model_settings = linker.misc.save_model_to_json()
+    unlearned = [
+        c["output_column_name"]
+        for c in model_settings["comparisons"]
+        if not any(
+            _observed(lv.get("m_probability")) for lv in c["comparison_levels"] if not lv.get("is_null_level")
+        )
+    ]
+    if unlearned:
+        raise NotEnoughToTrain(
+            f"{records} person records taught nothing about {', '.join(unlearned)} (no record pair to learn from)"
+        )
     unobserved = fill_unobserved(model_settings)
     return TrainedModel(
         settings=model_settings,
@@ -194,6 +216,25 @@ def score_pairs(scratch: duckdb.DuckDBPyConnection, model: TrainedModel, config:
         ).to_arrow_table()
     finally:
         predictions.drop_table_from_database_and_remove_from_cache()
+
+
+def declared_settings() -> dict:
+    """The untrained declaration as Splink's settings dictionary (names and levels, no parameters)."""
+    return linkage_settings.settings().get_settings("duckdb").as_dict()
+
+
+def no_pairs(model_settings: dict) -> pa.Table:
+    """What :func:`score_pairs` returns when there is no model to score with: no pair, the same columns."""
+    fields = [
+        ("rid_l", pa.int64()),
+        ("rid_r", pa.int64()),
+        ("match_weight", pa.float64()),
+        ("match_probability", pa.float64()),
+    ]
+    for name in comparison_names(model_settings):
+        fields += [(f"gamma_{name}", pa.int32()), (f"mw_{name}", pa.float64())]
+    fields += [("identity_plausible", pa.bool_()), ("duplicate_evidence", pa.bool_())]
+    return pa.schema(fields).empty_table()
 
 
 def comparison_names(model_settings: dict) -> list[str]:

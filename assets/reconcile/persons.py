@@ -32,8 +32,10 @@ from assets.reconcile.config import LinkageConfig
 from assets.reconcile.linkage import (
     TrainedModel,
     comparison_names,
+    declared_settings,
     level_labels,
     load_records,
+    no_pairs,
     score_pairs,
     scratch_database,
 )
@@ -67,16 +69,23 @@ class PersonStats:
 
 
 def resolve_persons(
-    con: duckdb.DuckDBPyConnection, model: TrainedModel, config: LinkageConfig
+    con: duckdb.DuckDBPyConnection, model: TrainedModel | None, config: LinkageConfig
 ) -> PersonStats:
     """Fill ``person_id``/``match_method``/``match_probability`` of ``work.person_record``; write
-    ``work.person_resolved`` and ``work.link_evidence``."""
-    scratch = scratch_database()
-    try:
-        load_records(con, scratch)
-        pairs = score_pairs(scratch, model, config)
-    finally:
-        scratch.close()
+    ``work.person_resolved`` and ``work.link_evidence``. Without a model (too little data to train one),
+    only the deterministic NIK links are made."""
+    if model is None:
+        run_sql(con, "nik_padan_link")
+        model_settings = declared_settings()
+        pairs = no_pairs(model_settings)
+    else:
+        model_settings = model.settings
+        scratch = scratch_database()
+        try:
+            load_records(con, scratch)
+            pairs = score_pairs(scratch, model, config)
+        finally:
+            scratch.close()
 
     sources = [r[0] for r in con.execute("SELECT source FROM work.person_record ORDER BY rid").fetchall()]
     padan = con.sql("SELECT rid, spine_rid FROM work.nik_padan_link ORDER BY spine_rid, rid").fetchnumpy()
@@ -95,7 +104,7 @@ def resolve_persons(
     )
     result = cluster(sources, SPINE, deterministic, scored, _weight(config.same_source_min_match_probability))
 
-    _write_links(con, result, deterministic, plausible, pairs, model)
+    _write_links(con, result, deterministic, plausible, pairs, model_settings)
     kept, new = _assign_person_ids(con, result)
     run_sql(con, "person_methods")
     run_sql(con, "person_resolved")
@@ -124,7 +133,7 @@ def _write_links(
     deterministic: Edges,
     plausible: pa.Table,
     pairs: pa.Table,
-    model: TrainedModel,
+    model_settings: dict,
 ) -> None:
     """``work.person_cluster`` (rid -> cluster) and ``work.person_link`` (every link taken, with its evidence)."""
     clusters = pa.table(
@@ -144,8 +153,8 @@ def _write_links(
         }
     )
     taken_scored = plausible.take(pa.array(result.accepted_scored))
-    names = comparison_names(model.settings)
-    labels = level_labels(model.settings)
+    names = comparison_names(model_settings)
+    labels = level_labels(model_settings)
     evidence_columns = [c for name in names for c in (f"gamma_{name}", f"mw_{name}")]
     all_pairs = pairs.select(["rid_l", "rid_r", "match_weight", "match_probability", *evidence_columns])
     label_rows = [

@@ -10,6 +10,7 @@ import duckdb
 from assets.reconcile import model_store, standardise
 from assets.reconcile.config import LinkageConfig
 from assets.reconcile.households import resolve_households
+from assets.reconcile.linkage import NotEnoughToTrain
 from assets.reconcile.persons import resolve_persons
 from assets.reconcile.training import NothingToTrainOn, published_person_records
 from pipelines.resources import WarehouseResource
@@ -133,6 +134,8 @@ def linkage_model(context: dg.AssetExecutionContext, warehouse: WarehouseResourc
         raise dg.Failure(description=str(exc)) from None
     try:
         model = model_store.train_on_person_records(records, config)
+    except NotEnoughToTrain as exc:
+        raise dg.Failure(description=f"train_linkage_model: {exc}; nothing stored") from None
     finally:
         records.close()
     if not model_store.worth_keeping(model, config):
@@ -186,7 +189,11 @@ def resolved_persons(context: dg.AssetExecutionContext, warehouse: WarehouseReso
         trained_in_run = model is None
         if model is None:
             context.log.info("no stored linkage model for this declaration: training one for this run")
-            model = model_store.train_on_person_records(con, config)
+            try:
+                model = model_store.train_on_person_records(con, config)
+            except NotEnoughToTrain as exc:
+                context.log.warning(f"no linkage model this run, persons linked by NIK only: {exc}")
+        if model is not None and trained_in_run:
             if model_store.worth_keeping(model, config):
                 model_store.store(con, model_store.WORK_TABLE, model, context.run.run_id)
             else:
@@ -204,9 +211,11 @@ def resolved_persons(context: dg.AssetExecutionContext, warehouse: WarehouseReso
             **stats.as_metadata(),
             "nik_status": dg.MetadataValue.json(status),
             "records by match_method": dg.MetadataValue.json(methods),
-            "model trained at": model.trained_at.isoformat(),
-            "model trained in this run": trained_in_run,
-            "model levels training never observed": dg.MetadataValue.json(list(model.unobserved_levels)),
+            "model trained at": model.trained_at.isoformat() if model else "no model: NIK links only",
+            "model trained in this run": trained_in_run and model is not None,
+            "model levels training never observed": dg.MetadataValue.json(
+                list(model.unobserved_levels) if model else []
+            ),
         }
     )
 

@@ -199,3 +199,32 @@ def test_the_model_job_refuses_snapshots_without_near_certain_matches(warehouse_
     assert query(
         warehouse_path, "SELECT count(*) FROM information_schema.tables WHERE table_name = 'linkage_model'"
     ) == [(0,)]
+
+
+def _dukcapil_only() -> Snapshots:
+    """Dukcapil's first full, before any agency drop: nobody to link, nothing to train on."""
+    snaps = Snapshots()
+    snaps.penduduk(nik("1960-04-12", "L", 51), "SLAMET RIYADI", "L", "1960-04-12", kk(1))
+    snaps.penduduk(nik("1963-09-03", "P", 52), "SRI WAHYUNI", "P", "1963-09-03", kk(1))
+    return snaps
+
+
+@pytest.mark.parametrize(
+    "snapshots",
+    [_dukcapil_only, _small_town, lambda: _agency_only(_small_town()), lambda: Snapshots()],
+    ids=["dukcapil_only", "one_small_family", "one_agency_family", "nothing_at_all"],
+)
+def test_a_first_run_with_too_little_to_train_a_model_links_deterministically(
+    warehouse_path, tmp_path, monkeypatch, snapshots
+):
+    monkeypatch.setattr(reconcile_assets.LinkageConfig, "load", classmethod(lambda cls: TEST_CONFIG))
+    selected = [a for a in reconcile.assets if a.key.to_user_string() in NIGHTLY_ASSETS]
+    result = _materialize(
+        [_source_snapshots(snapshots()), *selected, *reconcile.asset_checks], warehouse_path, tmp_path
+    )
+    assert result.success
+    assert all(e.passed for e in result.get_asset_check_evaluations())
+    records = query(warehouse_path, "SELECT count(*) FROM work.person_record")[0][0]
+    linked = query(warehouse_path, "SELECT count(*) FROM work.source_link WHERE entity = 'person'")[0][0]
+    assert linked == records
+    assert query(warehouse_path, "SELECT count(*) FROM work.linkage_model") == [(0,)]
