@@ -50,6 +50,10 @@ def _cast(name: str, column: Column, values: pa.ChunkedArray) -> pa.ChunkedArray
     target = ARROW_TYPES[column.snapshot_type]
     if values.type == target:
         return values
+    if target == pa.string() and pa.types.is_floating(values.type) and _whole_numbers(values):
+        # An NIK, KK or id written as float64 (pandas does so when the column has gaps): its digits, not
+        # ``3.201010101800001e+15``.
+        values = pc.cast(values, pa.int64())
     try:
         return pc.cast(values, target, safe=True)
     except pa.ArrowNotImplementedError:
@@ -76,3 +80,16 @@ def _first_uncastable_row(values: pa.ChunkedArray, target: pa.DataType) -> int:
         except pa.ArrowInvalid:
             high = middle
     return high
+
+
+def _whole_numbers(values: pa.ChunkedArray) -> bool:
+    """Every present value is a finite whole number that int64 holds exactly."""
+    present = pc.drop_null(values)
+    if len(present) == 0:
+        return True
+    finite = pc.all(pc.is_finite(present)).as_py()
+    return bool(
+        finite
+        and pc.all(pc.equal(pc.floor(present), present)).as_py()
+        and pc.max(pc.abs(present)).as_py() < 2.0**63
+    )

@@ -24,6 +24,7 @@ DTKS_ANGGOTA = entity("dtks", "anggota")
 P3KE_INDIVIDU = entity("p3ke", "individu")
 PERISTIWA = entity("dukcapil", "peristiwa")
 REGSOSEK_RT = entity("regsosek", "rumah_tangga")
+REGSOSEK_INDIVIDU = entity("regsosek", "individu")
 PENDUDUK = entity("dukcapil", "penduduk")
 
 
@@ -161,3 +162,24 @@ def test_parquet_nulls_survive_the_cast(tmp_path: Path) -> None:
     read = read_parquet_file(path, "p.parquet", PENDUDUK)
     assert read.schema.field("tanggal_meninggal").type == pa.date32()
     assert read.column("tanggal_meninggal").null_count == 2
+
+
+def test_parquet_whole_numbers_stored_as_floats_keep_their_digits_as_text(tmp_path: Path) -> None:
+    """A tool that writes an NIK, a KK or an id column holding gaps as float64 (pandas does) must not turn
+    ``3201010101800001`` into ``3.201010101800001e+15``: whole numbers read back as their digits."""
+    table = with_column(
+        typed_table(REGSOSEK_INDIVIDU, 3), "nik", pa.array([3201010101800001.0, None, 7.0], pa.float64())
+    )
+    table = with_column(table, "id_rt", pa.array([1.0, 2.0, 3.0], pa.float32()))
+    path = tmp_path / "i.parquet"
+    pq.write_table(table, path)
+    read = read_parquet_file(path, "i.parquet", REGSOSEK_INDIVIDU)
+    assert read.column("nik").to_pylist() == ["3201010101800001", None, "7"]
+    assert read.column("id_rt").to_pylist() == ["1", "2", "3"]
+
+
+def test_parquet_fractional_numbers_in_a_text_column_are_kept_as_written(tmp_path: Path) -> None:
+    table = with_column(typed_table(REGSOSEK_INDIVIDU, 2), "nama", pa.array([1.5, None], pa.float64()))
+    path = tmp_path / "i.parquet"
+    pq.write_table(table, path)
+    assert read_parquet_file(path, "i.parquet", REGSOSEK_INDIVIDU).column("nama").to_pylist() == ["1.5", None]
