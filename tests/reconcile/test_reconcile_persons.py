@@ -126,6 +126,23 @@ def test_twins_and_relatives_sharing_a_first_name_stay_apart(run):
     assert len(linked_mine) == 7  # nobody merged
 
 
+@pytest.mark.parametrize(("first", "second"), [("HASAN", "HUSEIN"), ("ANI", "ANA"), ("RINA", "RANI")])
+def test_twins_listed_under_each_other_s_nik_link_to_their_own_records(run, first, second):
+    # Twins' names often share their consonants (H-S-N, N, R-N): "alike" by the skeleton rule, and their birth
+    # dates are equal, so each NIK looks consistent with the other twin too. The twin whose name it is wins.
+    dob = "2012-07-07"
+    sex = "P" if first in ("ANI", "RINA") else "L"
+    one, two = nik(dob, sex, 31), nik(dob, sex, 32)
+    snaps = _spine()
+    snaps.penduduk(one, first, sex, dob, kk(1))
+    snaps.penduduk(two, second, sex, dob, kk(1))
+    snaps.regsosek_art("R1-6", "R1", two, first, sex, dob, 3)
+    snaps.regsosek_art("R1-7", "R1", one, second, sex, dob, 3)
+    linked = run(snaps)
+    assert linked[("regsosek", "R1-6")][0] == _person_of(linked, "dukcapil", one)
+    assert linked[("regsosek", "R1-7")][0] == _person_of(linked, "dukcapil", two)
+
+
 def test_a_person_dukcapil_lacks_is_one_person_across_agencies(run):
     snaps = _spine()
     # A lodger Dukcapil does not know, in all three agencies, without NIK, spelled two ways.

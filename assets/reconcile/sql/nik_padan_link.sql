@@ -3,6 +3,10 @@
 -- Dukcapil person. A NIK shared by two people in one agency file links only the consistent one; when two
 -- records of one source are both consistent (a duplicate), the closest one links here and the other is left
 -- to the probabilistic linkage, which joins it only on overwhelming evidence.
+-- A NIK is not trusted for a record that another member of the NIK holder's Dukcapil family fits better: twins
+-- (HASAN / HUSEIN, ANI / ANA) share a birth date and often their consonants, so each twin's NIK looks consistent
+-- with the other twin's record too. When a family member's name is closer to the record's and their birth date
+-- is consistent with it as well, the record is that member's, not the NIK holder's: Splink decides.
 CREATE OR REPLACE TABLE work.nik_padan_link AS
 SELECT
     a.rid,
@@ -15,6 +19,13 @@ JOIN work.person_record AS d
 WHERE a.source <> 'dukcapil'
   AND a.nik_problem IS NULL
   AND identity_consistent(a.nama_key, d.nama_key, a.nama_skeleton, d.nama_skeleton, a.tanggal_lahir, d.tanggal_lahir)
+  AND NOT EXISTS (
+      SELECT 1
+      FROM work.person_record AS o
+      WHERE o.source = 'dukcapil' AND o.no_kk = d.no_kk AND o.rid <> d.rid
+        AND birth_date_consistent(a.tanggal_lahir, o.tanggal_lahir)
+        AND levenshtein(a.nama_key, o.nama_key) < levenshtein(a.nama_key, d.nama_key)
+  )
 QUALIFY row_number() OVER (
     PARTITION BY a.source, d.rid
     ORDER BY a.tanggal_lahir = d.tanggal_lahir DESC, a.nama_key = d.nama_key DESC, a.rid
