@@ -1,0 +1,490 @@
+"""Hand-made landing zones written to the letter of the drop contract, and the real ``sejahtera run`` over them.
+
+The contract (``/work/shared/contract.md``, sections 1-2) fixes every file's format: DTKS ``;`` CSV with
+DD-MM-YYYY dates, Regsosek typed Parquet, P3KE gzip CSV with dotted village codes and DD/MM/YYYY, Dukcapil
+Parquet fulls and ``,`` CSV deltas. :class:`Zone` writes drops in exactly those formats (manifest last, sha256
+and row counts right) from a few lines of Python per case, so that a test states a case the way an agency would
+deliver it and reads the published registry the way the receiving agency would.
+
+Linkage needs a trained model, and a model needs data: :func:`background` adds a small town of ordinary families
+(each listed by some agencies, with the usual spelling, date and NIK slips) around the hand-made cases. The
+tests only ever assert on their own cases. All data is synthetic.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import hashlib
+import io
+import json
+import os
+import random
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from sejahtera import PROJECT_ROOT, warehouse
+
+SEX_TEXT = {"L": "LAKI-LAKI", "P": "PEREMPUAN"}
+P3KE_RELATION = {1: "Kepala Keluarga", 2: "Istri", 3: "Anak", 4: "Menantu", 5: "Cucu", 6: "Orang Tua", 7: "Famili Lain", 8: "Lainnya"}  # fmt: skip
+
+DISTRICT = "320101"
+VILLAGE = "3201011001"
+VILLAGE_2 = "3201011002"
+VILLAGE_JATENG = "3374011001"
+VILLAGE_BALI = "5171011001"
+DISTRICT_2022_ONLY = "920101"
+"""A Kab. Sorong district code of the 2022 decree, renumbered (96.01) in 2025: still a valid NIK prefix."""
+
+
+def nik(dob: str, sex: str, serial: int, district: str = DISTRICT) -> str:
+    """A well-formed NIK: district of first registration, DDMMYY (+40 on the day for women), serial."""
+    d = date.fromisoformat(dob)
+    day = d.day + (40 if sex == "P" else 0)
+    return f"{district}{day:02d}{d.month:02d}{d.year % 100:02d}{serial:04d}"
+
+
+def kk(serial: int, district: str = DISTRICT) -> str:
+    """A well-formed KK number: issuing district, issue date, serial."""
+    return f"{district}010120{serial:04d}"
+
+
+@dataclass
+class Citizen:
+    """One row of Dukcapil's ``penduduk.parquet``."""
+
+    nik: str
+    nama: str
+    sex: str
+    dob: str
+    no_kk: str
+    village: str = VILLAGE
+    alamat: str = "JL MAWAR 1"
+    tempat_lahir: str = "BOGOR"
+    status_hidup: str = "HIDUP"
+    tanggal_meninggal: str | None = None
+
+
+@dataclass
+class Member:
+    """One agency person record (DTKS anggota, Regsosek individu, P3KE individu)."""
+
+    record_id: str
+    nik: str | None
+    nama: str
+    sex: str
+    dob: str
+    hub: int = 1
+    pendidikan: int = 3
+    bekerja: bool = True
+
+
+@dataclass
+class Family:
+    """One agency household record with its members. ``survey`` overrides Regsosek housing columns; ``flags``
+    DTKS's receipt flags; ``p3ke`` P3KE's desil / extreme-poverty / programme columns."""
+
+    record_id: str
+    no_kk: str | None
+    village: str
+    members: list[Member] = field(default_factory=list)
+    survey: dict = field(default_factory=dict)
+    p3ke: dict = field(default_factory=dict)
+    flags: dict = field(default_factory=dict)
+    alamat: str = "JL MAWAR 1"
+
+
+def event(
+    id_peristiwa: str, jenis: str, tanggal: str, nik_: str, **new_values: str | None
+) -> dict[str, str | None]:
+    """One row of Dukcapil's ``peristiwa.csv`` (new values by contract column name; absent = unchanged)."""
+    if "jenis_kelamin" in new_values and new_values["jenis_kelamin"] in SEX_TEXT:
+        new_values["jenis_kelamin"] = SEX_TEXT[new_values["jenis_kelamin"]]
+    return {
+        "id_peristiwa": id_peristiwa,
+        "jenis_peristiwa": jenis,
+        "tanggal_peristiwa": tanggal,
+        "nik": nik_,
+    } | {k: v for k, v in new_values.items()}
+
+
+MIDDLE_SURVEY = {
+    "luas_lantai_m2": 48.0, "jenis_lantai": 5, "jenis_dinding": 3, "jenis_atap": 4, "sumber_air_minum": 5,
+    "fasilitas_bab": 2, "sumber_penerangan": 2, "bahan_bakar_memasak": 3, "status_kepemilikan_rumah": 1,
+    "daya_listrik_va": 900, "aset_motor": True, "aset_mobil": False, "aset_kulkas": False, "aset_ac": False,
+    "aset_tv": True, "aset_emas": False, "aset_lahan_m2": 0.0,
+}  # fmt: skip
+POOR_SURVEY = MIDDLE_SURVEY | {
+    "luas_lantai_m2": 18.0, "jenis_lantai": 8, "jenis_dinding": 6, "jenis_atap": 7, "sumber_air_minum": 9,
+    "fasilitas_bab": 4, "sumber_penerangan": 4, "bahan_bakar_memasak": 7, "daya_listrik_va": 0,
+    "aset_motor": False, "aset_tv": False,
+}  # fmt: skip
+RICH_SURVEY = MIDDLE_SURVEY | {
+    "luas_lantai_m2": 200.0, "jenis_lantai": 1, "jenis_dinding": 1, "jenis_atap": 1, "sumber_air_minum": 1,
+    "fasilitas_bab": 1, "sumber_penerangan": 1, "bahan_bakar_memasak": 1, "daya_listrik_va": 5500,
+    "aset_mobil": True, "aset_kulkas": True, "aset_ac": True, "aset_emas": True, "aset_lahan_m2": 3000.0,
+}  # fmt: skip
+
+EVENT_COLUMNS = [
+    "id_peristiwa", "jenis_peristiwa", "tanggal_peristiwa", "nik", "no_kk", "nama_lengkap", "jenis_kelamin",
+    "tempat_lahir", "tanggal_lahir", "kode_wilayah", "alamat",
+]  # fmt: skip
+
+
+def _dmy(iso: str, sep: str) -> str:
+    d = date.fromisoformat(iso)
+    return f"{d.day:02d}{sep}{d.month:02d}{sep}{d.year:04d}"
+
+
+def _csv(header: list[str], rows: list[list], delimiter: str) -> bytes:
+    text = io.StringIO(newline="")
+    writer = csv.writer(text, delimiter=delimiter, quotechar='"', lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows([["" if v is None else v for v in row] for row in rows])
+    return text.getvalue().encode("utf-8")
+
+
+def _parquet(table: pa.Table) -> bytes:
+    sink = io.BytesIO()
+    pq.write_table(table, sink)
+    return sink.getvalue()
+
+
+class Zone:
+    """One operator's machine: a landing zone, a warehouse, a Dagster instance, all under ``root``."""
+
+    def __init__(self, root: Path) -> None:
+        self.landing = root / "landing"
+        self.warehouse = root / "warehouse" / "sejahtera.duckdb"
+        self.dagster_home = root / "dagster_home"
+        self.landing.mkdir(parents=True, exist_ok=True)
+        self.env = {
+            **os.environ,
+            "SEJAHTERA_LANDING": str(self.landing),
+            "SEJAHTERA_WAREHOUSE": str(self.warehouse),
+            "DAGSTER_HOME": str(self.dagster_home),
+        }
+        self.env.pop("SEJAHTERA_EXPORT_KEY", None)
+        self.outputs: list[str] = []
+
+    # --- delivering drops --------------------------------------------------------------------------------------
+
+    def deliver(self, source: str, drop_id: str, kind: str, files: list[tuple[str, str, bytes, int]]) -> Path:
+        """Write ``(name, entity, content, rows)`` files, then the manifest (last, as the contract says)."""
+        folder = self.landing / source / drop_id
+        folder.mkdir(parents=True, exist_ok=True)
+        for name, _entity, content, _rows in files:
+            (folder / name).write_bytes(content)
+        manifest = {
+            "source": source,
+            "drop_id": drop_id,
+            "kind": kind,
+            "extracted_at": f"{drop_id[:4]}-{drop_id[4:6]}-{drop_id[6:8]}T18:00:00+07:00",
+            "files": [
+                {"name": n, "entity": e, "rows": r, "sha256": hashlib.sha256(c).hexdigest()}
+                for n, e, c, r in files
+            ],
+        }
+        (folder / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+        return folder
+
+    def dukcapil_full(self, drop_id: str, citizens: list[Citizen]) -> Path:
+        table = pa.table(
+            {
+                "nik": pa.array([c.nik for c in citizens], pa.string()),
+                "no_kk": pa.array([c.no_kk for c in citizens], pa.string()),
+                "nama_lengkap": pa.array([c.nama for c in citizens], pa.string()),
+                "jenis_kelamin": pa.array([SEX_TEXT[c.sex] for c in citizens], pa.string()),
+                "tempat_lahir": pa.array([c.tempat_lahir for c in citizens], pa.string()),
+                "tanggal_lahir": pa.array([date.fromisoformat(c.dob) for c in citizens], pa.date32()),
+                "kode_wilayah": pa.array([c.village for c in citizens], pa.string()),
+                "alamat": pa.array([c.alamat for c in citizens], pa.string()),
+                "status_hidup": pa.array([c.status_hidup for c in citizens], pa.string()),
+                "tanggal_meninggal": pa.array(
+                    [
+                        date.fromisoformat(c.tanggal_meninggal) if c.tanggal_meninggal else None
+                        for c in citizens
+                    ],
+                    pa.date32(),
+                ),
+            }
+        )
+        return self.deliver(
+            "dukcapil", drop_id, "full", [("penduduk.parquet", "penduduk", _parquet(table), len(citizens))]
+        )
+
+    def dukcapil_delta(self, drop_id: str, events: list[dict]) -> Path:
+        rows = [[e.get(c) for c in EVENT_COLUMNS] for e in events]
+        content = _csv(EVENT_COLUMNS, rows, ",")
+        return self.deliver(
+            "dukcapil", drop_id, "delta", [("peristiwa.csv", "peristiwa", content, len(rows))]
+        )
+
+    def dtks(self, drop_id: str, families: list[Family], tgl_update: str | None = None) -> Path:
+        updated = _dmy(tgl_update or f"{drop_id[:4]}-{drop_id[4:6]}-{drop_id[6:8]}", "-")
+        keluarga = [
+            [
+                f.record_id, f.no_kk, f.village, f.alamat, "001", "002",
+                f.flags.get("pkh", "T"), f.flags.get("bpnt", "T"), f.flags.get("pbi", "T"), updated,
+            ]
+            for f in families
+        ]  # fmt: skip
+        anggota = [
+            [m.record_id, f.record_id, m.nik, m.nama, SEX_TEXT[m.sex], "BOGOR", _dmy(m.dob, "-"), m.hub, "T"]
+            for f in families
+            for m in f.members
+        ]
+        k_header = ["ID_KELUARGA", "NO_KK", "KODE_WILAYAH", "ALAMAT", "RT", "RW", "PENERIMA_PKH", "PENERIMA_BPNT",
+                    "PENERIMA_PBI", "TGL_UPDATE"]  # fmt: skip
+        a_header = ["ID_ART", "ID_KELUARGA", "NIK", "NAMA", "JNS_KEL", "TMP_LAHIR", "TGL_LAHIR", "HUB_KEL",
+                    "DISABILITAS"]  # fmt: skip
+        return self.deliver(
+            "dtks",
+            drop_id,
+            "full",
+            [
+                ("keluarga.csv", "keluarga", _csv(k_header, keluarga, ";"), len(keluarga)),
+                ("anggota.csv", "anggota", _csv(a_header, anggota, ";"), len(anggota)),
+            ],
+        )
+
+    def regsosek(self, drop_id: str, families: list[Family], enumerated: str = "2026-09-01") -> Path:
+        surveys = [MIDDLE_SURVEY | f.survey for f in families]
+        rt: dict[str, pa.Array] = {
+            "id_rt": pa.array([f.record_id for f in families], pa.string()),
+            "no_kk": pa.array([f.no_kk for f in families], pa.string()),
+            "kode_desa": pa.array([f.village for f in families], pa.string()),
+            "alamat": pa.array([f.alamat for f in families], pa.string()),
+            "jumlah_art": pa.array([len(f.members) for f in families], pa.int64()),
+        }
+        for column, value in MIDDLE_SURVEY.items():
+            kind = (
+                pa.bool_()
+                if isinstance(value, bool)
+                else pa.float64()
+                if isinstance(value, float)
+                else pa.int64()
+            )
+            rt[column] = pa.array([s[column] for s in surveys], kind)
+        rt["tanggal_pencacahan"] = pa.array([date.fromisoformat(enumerated)] * len(families), pa.date32())
+        members = [(f, m) for f in families for m in f.members]
+        art = pa.table(
+            {
+                "id_art": pa.array([m.record_id for _, m in members], pa.string()),
+                "id_rt": pa.array([f.record_id for f, _ in members], pa.string()),
+                "nik": pa.array([m.nik for _, m in members], pa.string()),
+                "nama": pa.array([m.nama for _, m in members], pa.string()),
+                "jenis_kelamin": pa.array([1 if m.sex == "L" else 2 for _, m in members], pa.int64()),
+                "tanggal_lahir": pa.array([date.fromisoformat(m.dob) for _, m in members], pa.date32()),
+                "hubungan_krt": pa.array([m.hub for _, m in members], pa.int64()),
+                "status_kawin": pa.array([2 if m.hub <= 2 else 1 for _, m in members], pa.int64()),
+                "pendidikan_tertinggi": pa.array([m.pendidikan for _, m in members], pa.int64()),
+                "bekerja": pa.array([m.bekerja for _, m in members], pa.bool_()),
+                "disabilitas": pa.array([False for _ in members], pa.bool_()),
+            }
+        )
+        return self.deliver(
+            "regsosek",
+            drop_id,
+            "full",
+            [
+                ("rumah_tangga.parquet", "rumah_tangga", _parquet(pa.table(rt)), len(families)),
+                ("individu.parquet", "individu", _parquet(art), len(members)),
+            ],
+        )
+
+    def p3ke(self, drop_id: str, families: list[Family]) -> Path:
+        def dotted(v: str) -> str:
+            return f"{v[:2]}.{v[2:4]}.{v[4:6]}.{v[6:]}"
+
+        keluarga = [
+            [
+                f.record_id, f.no_kk, dotted(f.village), f.alamat, f.p3ke.get("desil", 2),
+                f.p3ke.get("ekstrem", "Tidak"), f.p3ke.get("program", ""),
+            ]
+            for f in families
+        ]  # fmt: skip
+        individu = [
+            [m.record_id, f.record_id, m.nik, m.nama, m.sex, _dmy(m.dob, "/"), P3KE_RELATION[m.hub], "PETANI"]
+            for f in families
+            for m in f.members
+        ]
+        k_header = ["id_keluarga_p3ke", "no_kk", "kode_kemendagri", "alamat", "desil_kesejahteraan",
+                    "status_miskin_ekstrem", "penerima_program"]  # fmt: skip
+        i_header = ["id_individu_p3ke", "id_keluarga_p3ke", "nik", "nama", "jenis_kelamin", "tanggal_lahir",
+                    "hubungan_keluarga", "pekerjaan"]  # fmt: skip
+        return self.deliver(
+            "p3ke",
+            drop_id,
+            "full",
+            [
+                (
+                    "keluarga.csv.gz",
+                    "keluarga",
+                    gzip.compress(_csv(k_header, keluarga, ","), mtime=0),
+                    len(keluarga),
+                ),
+                (
+                    "individu.csv.gz",
+                    "individu",
+                    gzip.compress(_csv(i_header, individu, ","), mtime=0),
+                    len(individu),
+                ),
+            ],
+        )
+
+    # --- running and reading -----------------------------------------------------------------------------------
+
+    def sejahtera(
+        self, *args: str, extra_env: dict[str, str] | None = None
+    ) -> subprocess.CompletedProcess[str]:
+        result = subprocess.run(
+            [sys.executable, "-m", "sejahtera.cli", *args],
+            env={**self.env, **(extra_env or {})},
+            cwd=PROJECT_ROOT,
+            capture_output=True,
+            text=True,
+            timeout=900,
+            check=False,
+        )
+        self.outputs += [result.stdout, result.stderr]
+        return result
+
+    def run(self, **kwargs) -> subprocess.CompletedProcess[str]:
+        """``sejahtera run``; fails the test with the tail of its output when the run fails."""
+        result = self.sejahtera("run", **kwargs)
+        assert result.returncode == 0, (result.stdout[-3000:], result.stderr[-3000:])
+        return result
+
+    def query(self, sql: str, params: list | None = None) -> list[tuple]:
+        with warehouse.connect(self.warehouse, read_only=True) as con:
+            return con.execute(sql, params or []).fetchall()
+
+    def frame(self, sql: str, params: list | None = None) -> pd.DataFrame:
+        with warehouse.connect(self.warehouse, read_only=True) as con:
+            return con.execute(sql, params or []).df()
+
+    def person_of(self, source: str, record_id: str) -> str | None:
+        """The registry person an agency record (or a Dukcapil NIK) is linked to."""
+        rows = self.query(
+            "SELECT registry_id FROM registry.source_link WHERE entity = 'person' AND source = ? "
+            "AND source_record_id = ?",
+            [source, record_id],
+        )
+        assert len(rows) == 1, f"{source} {record_id}: {len(rows)} person links"
+        return rows[0][0]
+
+    def household_of(self, source: str, record_id: str) -> str | None:
+        rows = self.query(
+            "SELECT registry_id FROM registry.source_link WHERE entity = 'household' AND source = ? "
+            "AND source_record_id = ?",
+            [source, record_id],
+        )
+        assert len(rows) == 1, f"{source} {record_id}: {len(rows)} household links"
+        return rows[0][0]
+
+    def person(self, person_id: str) -> dict:
+        frame = self.frame("SELECT * FROM registry.person WHERE person_id = ?", [person_id])
+        assert len(frame) == 1, person_id
+        return frame.iloc[0].to_dict()
+
+    def household(self, household_id: str) -> dict:
+        frame = self.frame("SELECT * FROM registry.household WHERE household_id = ?", [household_id])
+        assert len(frame) == 1, household_id
+        return frame.iloc[0].to_dict()
+
+
+# --- the background town ----------------------------------------------------------------------------------------
+
+MEN = ["AHMAD", "BUDI", "AGUS", "JOKO", "SLAMET", "EKO", "HENDRA", "RUDI", "WAHYU", "ANDI", "RIZKI", "FAJAR",
+       "IRFAN", "ABDUL", "RAHMAT", "YUSUF", "HADI", "SUPARMAN", "SUTRISNO", "BAMBANG", "DEDI", "ASEP", "UJANG",
+       "DADANG", "ARIF", "ILHAM", "HERU", "TEGUH", "BAYU", "DIMAS", "SURYA", "PUTRA", "PRATAMA", "KURNIAWAN"]  # fmt: skip
+WOMEN = ["SITI", "NUR", "SRI", "DEWI", "AMINAH", "FATIMAH", "RINA", "YANTI", "LESTARI", "WULAN", "PUTRI", "AYU",
+         "INDAH", "RATNA", "HAYATI", "KARTINI", "SUMARNI", "SUPARMI", "ENDANG", "TUTI", "NINGSIH", "RAHAYU",
+         "WATI", "ANI", "ANISA", "AISYAH", "ZAHRA", "NABILA", "MAYA", "LINDA", "YULI", "FITRI", "HANDAYANI"]  # fmt: skip
+TOWN_VILLAGES = [
+    "3201011001", "3201011002", "3201011003", "3201011004", "3201022001", "3201022002", "3201022003",
+    "3273011001", "3273011002", "3273011003", "3374011001", "3374011002", "5171011001", "5171011002",
+]  # fmt: skip
+SURVEYS = [POOR_SURVEY, MIDDLE_SURVEY, RICH_SURVEY]
+
+
+@dataclass
+class Town:
+    """The background: Dukcapil's citizens and each agency's families (lists the hand-made cases extend)."""
+
+    citizens: list[Citizen] = field(default_factory=list)
+    dtks: list[Family] = field(default_factory=list)
+    regsosek: list[Family] = field(default_factory=list)
+    p3ke: list[Family] = field(default_factory=list)
+
+
+def background(households: int = 160, seed: int = 5) -> Town:
+    """Ordinary families in fourteen real villages, listed by the agencies with the usual slips.
+
+    NIK serials start at 7000 and KK serials at 7000: hand-made cases use serials below 7000.
+    """
+    rng = random.Random(seed)
+    town = Town()
+    serial = 7000
+    for h in range(households):
+        village = rng.choice(TOWN_VILLAGES)
+        district = village[:6]
+        family_kk = kk(7000 + h, district)
+        head_year = rng.randrange(1950, 1995)
+        members: list[tuple[str, str, str, str, int]] = []
+        for i in range(rng.choice([1, 2, 3, 3, 4, 4, 5])):
+            sex = rng.choice("LP") if i != 1 else ("P" if members[0][1] == "L" else "L")
+            year = head_year + (rng.randrange(-4, 5) if i < 2 else rng.randrange(20, 32))
+            dob = f"{min(year, 2024)}-{rng.randrange(1, 13):02d}-{rng.randrange(1, 29):02d}"
+            tokens = rng.sample(MEN if sex == "L" else WOMEN, rng.choice([1, 2, 2, 3]))
+            serial += 1
+            members.append((nik(dob, sex, serial, district), sex, dob, " ".join(tokens), min(i + 1, 3)))
+        for person_nik, sex, dob, nama, _ in members:
+            town.citizens.append(Citizen(person_nik, nama, sex, dob, family_kk, village))
+        survey = rng.choice(SURVEYS)
+        for source, share in (("dtks", 0.5), ("regsosek", 0.85), ("p3ke", 0.3)):
+            if rng.random() > share:
+                continue
+            hid = f"{source[0].upper()}B{h:04d}"
+            family = Family(hid, family_kk, village, survey=survey, p3ke={"desil": rng.randrange(1, 5)})
+            for j, (person_nik, sex, dob, nama, hub) in enumerate(members):
+                noisy_nik, noisy_name, noisy_dob = _noisy(rng, person_nik, nama, dob, members[0][0])
+                family.members.append(Member(f"{hid}-{j}", noisy_nik, noisy_name, sex, noisy_dob, hub))
+            getattr(town, source).append(family)
+    return town
+
+
+def _noisy(rng: random.Random, person_nik: str, nama: str, dob: str, head_nik: str) -> tuple:
+    r = rng.random()
+    if r < 0.05:
+        person_nik = None
+    elif r < 0.08:
+        i = rng.randrange(12, 16)
+        person_nik = person_nik[:i] + str((int(person_nik[i]) + 1) % 10) + person_nik[i + 1 :]
+    elif r < 0.10:
+        person_nik = head_nik
+    r = rng.random()
+    if r < 0.08:
+        nama = nama.replace("SITI", "SITTI").replace("HAYATI", "HAJATI") + ", S.PD"
+    elif r < 0.13:
+        nama = "H. " + nama.title()
+    elif r < 0.18 and " " in nama:
+        nama = nama.split()[0]
+    elif r < 0.21 and len(nama) > 4:
+        i = rng.randrange(1, len(nama) - 1)
+        nama = nama[:i] + nama[i + 1 :]
+    d = date.fromisoformat(dob)
+    r = rng.random()
+    if r < 0.05 and d.day <= 12:
+        dob = date(d.year, d.day, d.month).isoformat()
+    elif r < 0.08:
+        dob = date(d.year + 1, d.month, d.day).isoformat()
+    return person_nik, nama, dob
