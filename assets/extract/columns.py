@@ -12,6 +12,10 @@ from assets.extract.sources import EntitySpec
 LINEAGE_COLUMNS = ("source", "drop_id", "file", "row_number")
 """The columns extract puts first in every raw table (docs/architecture.md)."""
 
+UNDECODED_SUFFIX = "__undecoded"
+"""Suffix of the raw column holding, as text, the delivered values of a Parquet date or code column that did not
+decode as the declared type (NULL where they did): the gate quarantines those rows (parquet_reader.py)."""
+
 RENAMED_PREFIX = "delivered_"
 """Prefix of an extra delivered column whose name would collide with a lineage column."""
 

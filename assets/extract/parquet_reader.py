@@ -2,20 +2,26 @@
 
 Parquet carries its own types, but an agency's export tool may widen an integer to int64, write a date as a
 timestamp or an id as a number. Declared columns are cast (losslessly: a cast that would change a value fails)
-to the type the adapter declares, so every drop of a source lands in one raw table with one schema; a column
-that cannot be cast rejects the drop, naming the column and the first row at fault. Extra columns keep their
-own types.
+to the type the adapter declares, so every drop of a source lands in one raw table with one schema. Extra columns
+keep their own types.
+
+A value that will not cast is one of two things. In a date or a code column (``1980-02-30`` or ``L`` in a column
+of strings) it is a broken row rule (invalid date, code not in its set), not a broken file: it reads as missing
+and the delivered text is kept beside it in ``<column>__undecoded``, so the gate quarantines that row and the
+rest of the drop loads. Anywhere else (a count that is not a number, a date column of booleans) the file cannot
+be decoded in its format: the drop is rejected, naming the column and the first row at fault.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from assets.extract.columns import normalise_header, require_columns
+from assets.extract.columns import UNDECODED_SUFFIX, normalise_header, require_columns
 from assets.extract.outcome import FileRejected
 from assets.extract.sources import Column, EntitySpec
 
@@ -28,6 +34,9 @@ ARROW_TYPES: dict[str, pa.DataType] = {
     "DATE": pa.date32(),
 }
 """Arrow type of each DuckDB type the adapters declare."""
+
+RULED_KINDS = frozenset({"date", "birth_date", "code", "flag"})
+"""Column kinds whose row rules cover a value that is not of the declared type (invalid date, code not in set)."""
 
 
 def read_parquet_file(path: Path, name: str, spec: EntitySpec) -> pa.Table:
@@ -42,44 +51,61 @@ def read_parquet_file(path: Path, name: str, spec: EntitySpec) -> pa.Table:
     for column in spec.columns:
         if column.key in keys:
             index = keys.index(column.key)
-            table = table.set_column(index, column.key, _cast(name, column, table.column(index)))
+            typed, undecoded = _cast(name, column, table.column(index))
+            table = table.set_column(index, column.key, typed)
+            if undecoded is not None:
+                table = table.append_column(column.key + UNDECODED_SUFFIX, undecoded)
     return table
 
 
-def _cast(name: str, column: Column, values: pa.ChunkedArray) -> pa.ChunkedArray:
+def _cast(name: str, column: Column, values: pa.ChunkedArray) -> tuple[pa.ChunkedArray, pa.Array | None]:
+    """The column in its declared type, and (only when some value did not cast) the delivered text of those
+    values, NULL elsewhere."""
     target = ARROW_TYPES[column.snapshot_type]
     if values.type == target:
-        return values
+        return values, None
     if target == pa.string() and pa.types.is_floating(values.type) and _whole_numbers(values):
         # An NIK, KK or id written as float64 (pandas does so when the column has gaps): its digits, not
         # ``3.201010101800001e+15``.
         values = pc.cast(values, pa.int64())
     try:
-        return pc.cast(values, target, safe=True)
+        return pc.cast(values, target, safe=True), None
     except pa.ArrowNotImplementedError:
         raise FileRejected(
             f"{name}: column {column.key} of type {values.type} cannot be cast to {column.snapshot_type}"
         ) from None
     except pa.ArrowInvalid:
-        row = _first_uncastable_row(values, target)
-        raise FileRejected(
-            f"{name}: row {row}: column {column.key} of type {values.type} cannot be cast to "
-            f"{column.snapshot_type}"
-        ) from None
+        array = values.combine_chunks()
+        failing = _failing_positions(array, target)
+        if column.kind not in RULED_KINDS:
+            raise FileRejected(
+                f"{name}: row {failing[0] + 1}: column {column.key} of type {values.type} cannot be cast to "
+                f"{column.snapshot_type}"
+            ) from None
+    mask = pa.array(np.isin(np.arange(len(array)), failing))
+    typed = pc.cast(pc.if_else(mask, pa.nulls(len(array), array.type), array), target, safe=True)
+    return pa.chunked_array([typed]), pc.if_else(mask, _as_text(array), pa.nulls(len(array), pa.string()))
 
 
-def _first_uncastable_row(values: pa.ChunkedArray, target: pa.DataType) -> int:
-    """1-based row of the first value that will not cast, by bisection (log2(n) casts, only on failure)."""
-    array = values.combine_chunks()
-    low, high = 0, len(array)  # invariant: array[:low] casts, array[:high] does not
-    while high - low > 1:
-        middle = (low + high) // 2
-        try:
-            pc.cast(array.slice(0, middle), target, safe=True)
-            low = middle
-        except pa.ArrowInvalid:
-            high = middle
-    return high
+def _failing_positions(array: pa.Array, target: pa.DataType) -> list[int]:
+    """0-based positions of the values that will not cast, by bisection: a few bad values cost a few casts."""
+    try:
+        pc.cast(array, target, safe=True)
+        return []
+    except pa.ArrowInvalid:
+        if len(array) == 1:
+            return [0]
+    middle = len(array) // 2
+    right = _failing_positions(array.slice(middle), target)
+    return _failing_positions(array.slice(0, middle), target) + [middle + p for p in right]
+
+
+def _as_text(array: pa.Array) -> pa.Array:
+    """The delivered values as text (for a detail an operator can act on)."""
+    try:
+        return pc.cast(array, pa.string())
+    except pa.ArrowException:
+        return pa.array([None if v is None else str(v) for v in array.to_pylist()], pa.string())
 
 
 def _whole_numbers(values: pa.ChunkedArray) -> bool:

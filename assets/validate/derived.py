@@ -16,6 +16,8 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
+from assets.extract.columns import UNDECODED_SUFFIX
+from assets.extract.parquet_reader import RULED_KINDS
 from assets.extract.sources import Column, EntitySpec, SourceSpec
 from assets.validate.events import EventRule, event_rule
 from assets.validate.sql_text import identifier, literal, literal_list
@@ -136,6 +138,13 @@ class EntityFrame:
     def birth_column(self) -> Column | None:
         return next((c for c in self.entity.columns if c.kind == "birth_date"), None)
 
+    def undecodable_columns(self) -> tuple[Column, ...]:
+        """Parquet date and code columns: a value delivered in them that is not of their type reached the raw
+        table as ``<column>__undecoded`` (see assets/extract/parquet_reader.py) and breaks their row rule."""
+        if self.entity.file_format != "parquet":
+            return ()
+        return tuple(c for c in self.entity.columns if c.kind in RULED_KINDS)
+
     def nik_columns(self) -> tuple[Column, ...]:
         return tuple(
             c
@@ -207,6 +216,9 @@ class EntityFrame:
                             "value",
                         )
                     )
+        for c in self.undecodable_columns():
+            name = f"{identifier(c.key)}{UNDECODED_SUFFIX}"
+            out.append(FrameColumn(name, f"base.{name}", c, "hidden" if c.kind == "birth_date" else "value"))
         for c in self.nik_columns():
             out.extend(self._nik_facts(c))
         if self.events is not None:
@@ -274,8 +286,14 @@ class EntityFrame:
         Declared columns the raw table lacks (optional ones a file did not carry) are NULL.
         """
         base = ",\n    ".join(
-            f"{self._base_expr(c) if c.key in raw_columns else 'CAST(NULL AS VARCHAR)'} AS {identifier(c.key)}"
-            for c in self.entity.columns
+            [
+                f"{self._base_expr(c) if c.key in raw_columns else 'CAST(NULL AS VARCHAR)'} AS {identifier(c.key)}"
+                for c in self.entity.columns
+            ]
+            + [
+                f"{'r.' + name if name in raw_columns else 'CAST(NULL AS VARCHAR)'} AS {name}"
+                for name in (f"{identifier(c.key)}{UNDECODED_SUFFIX}" for c in self.undecodable_columns())
+            ]
         )
         derived = ",\n    ".join(f"{c.expr} AS {c.name}" for c in self.columns if c.expr != f"base.{c.name}")
         ctes = [

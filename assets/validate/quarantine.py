@@ -15,6 +15,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
+from assets.extract.columns import UNDECODED_SUFFIX
 from assets.extract.sources import Column
 from assets.validate.derived import CONTROL_CHARACTERS, FRAME_TABLE, EntityFrame
 from assets.validate.gx_runner import Validation
@@ -159,8 +160,10 @@ def _readable_format(date_format: str) -> str:
 
 
 def _invalid_date_detail(name: str, value: str, column: Column) -> str:
-    if not column.date_format:
-        return f"{literal(name + ' is not a real date')}"
+    if not column.date_format:  # Parquet: only a delivered value not of the date type gets here
+        if column.kind == "birth_date":
+            return literal(f"{name} is not a real date")
+        return f"{literal(name + ' ')} || {shown_sql(value)} || {literal(' is not a real date')}"
     readable = _readable_format(column.date_format)
     if column.kind != "birth_date":
         return (
@@ -191,6 +194,9 @@ def detail_sql(frame: EntityFrame, rule_name: str, column: Column, kwargs: dict[
     name = column.name
     key = identifier(column.key)
     value = f"f.{key}"
+    undecoded = f"{key}{UNDECODED_SUFFIX}"
+    if frame.has_column(undecoded):  # a Parquet value not of the column's type: show what was delivered
+        value = f"coalesce(CAST({value} AS VARCHAR), f.{undecoded})"
     if rule_name == rules.MISSING_RECORD_ID:
         return literal(f"{name} is blank")
     if rule_name == rules.DUPLICATE_RECORD_ID:

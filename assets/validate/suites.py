@@ -20,6 +20,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from assets.extract.columns import UNDECODED_SUFFIX
 from assets.extract.sources import SOURCES, Column
 from assets.validate import identity_warnings as warn
 from assets.validate.derived import CONTROL_CHARACTERS, EntityFrame, date_shape_pattern
@@ -285,6 +286,17 @@ def draft_suite(frame: EntityFrame) -> dict[str, Any]:
             )
         if k in nik_keys:
             out.extend(_nik_expectations(frame, c))
+    for c in frame.undecodable_columns():
+        out.append(
+            _expect(
+                "expect_column_values_to_be_null",
+                c,
+                f"{c.name} holds only values of its type ({c.snapshot_type}): a delivered value that is not one "
+                "breaks the column's rule.",
+                rule_name=rule.INVALID_DATE if c.kind in ("date", "birth_date") else rule.CODE_NOT_IN_SET,
+                column=f"{c.key}{UNDECODED_SUFFIX}",
+            )
+        )
     if events is not None:
         subject = entity.column(events.subject_column)
         out.append(

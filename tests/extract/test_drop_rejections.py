@@ -308,24 +308,25 @@ CASES = [
         "individu.parquet: cannot be read as Parquet",
     ),
     Case(
-        "parquet column that will not cast",
+        # (a code or a date that will not cast breaks a row rule instead: tests/validate/test_hand_built_drops.py)
+        "parquet number that will not cast",
         "regsosek",
         _files(
             lambda: [
-                good_file(REGSOSEK_RT),
                 DataFile(
-                    "individu.parquet",
-                    "individu",
+                    "rumah_tangga.parquet",
+                    "rumah_tangga",
                     parquet_bytes(
-                        typed_table(REGSOSEK_INDIVIDU, 3).set_column(
-                            4, "jenis_kelamin", pa.array(["1", "L", "2"], pa.string())
+                        typed_table(REGSOSEK_RT, 3).set_column(
+                            4, "jumlah_art", pa.array(["2", "banyak", "3"], pa.string())
                         )
                     ),
                     3,
                 ),
+                good_file(REGSOSEK_INDIVIDU),
             ]
         ),
-        "individu.parquet: row 2: column jenis_kelamin of type string cannot be cast to INTEGER",
+        "rumah_tangga.parquet: row 2: column jumlah_art of type string cannot be cast to INTEGER",
     ),
     Case(
         "parquet column of an impossible type",

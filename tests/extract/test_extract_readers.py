@@ -183,3 +183,30 @@ def test_parquet_fractional_numbers_in_a_text_column_are_kept_as_written(tmp_pat
     path = tmp_path / "i.parquet"
     pq.write_table(table, path)
     assert read_parquet_file(path, "i.parquet", REGSOSEK_INDIVIDU).column("nama").to_pylist() == ["1.5", None]
+
+
+def test_parquet_dates_and_codes_that_do_not_decode_are_kept_for_their_row_rule(tmp_path: Path) -> None:
+    """A date or a code that is not one (``1980-02-30``, ``L``) in a Parquet column of another type breaks a row
+    rule (invalid date, code not in its set), not the file: it reads as missing, and what was delivered is kept
+    beside it in ``<column>__undecoded`` for the gate to quarantine the row."""
+    table = with_column(typed_table(REGSOSEK_INDIVIDU, 3), "jenis_kelamin", pa.array(["1", "L", None]))
+    table = with_column(table, "tanggal_lahir", pa.array(["1980-01-01", None, "1980-02-30"]))
+    path = tmp_path / "i.parquet"
+    pq.write_table(table, path)
+    read = read_parquet_file(path, "i.parquet", REGSOSEK_INDIVIDU)
+    assert read.column("jenis_kelamin").to_pylist() == [1, None, None]
+    assert read.column("jenis_kelamin__undecoded").to_pylist() == [None, "L", None]
+    assert read.column("tanggal_lahir").to_pylist() == [date(1980, 1, 1), None, None]
+    assert read.column("tanggal_lahir__undecoded").to_pylist() == [None, None, "1980-02-30"]
+    assert "status_kawin__undecoded" not in read.column_names  # only where something did not decode
+
+
+def test_parquet_number_that_is_not_one_still_rejects_the_file(tmp_path: Path) -> None:
+    """No row rule covers a count or an area that is not a number: the file cannot be decoded as declared."""
+    table = with_column(typed_table(REGSOSEK_RT, 3), "jumlah_art", pa.array(["2", "banyak", "3"]))
+    path = tmp_path / "rt.parquet"
+    pq.write_table(table, path)
+    with pytest.raises(
+        FileRejected, match=r"row 2: column jumlah_art of type string cannot be cast to INTEGER"
+    ):
+        read_parquet_file(path, "rt.parquet", REGSOSEK_RT)

@@ -130,11 +130,12 @@ def _p3ke(root: Path) -> None:
     )
 
 
-def _regsosek(root: Path) -> None:
+def _regsosek_rumah_tangga(ids: list[str]) -> pa.Table:
+    """Two households (the second in a village code of neither list), codes as int64, dates as timestamps."""
     codes = {c: pa.array([2, 3], pa.int64()) for c in ("jenis_lantai", "jenis_dinding", "jenis_atap")}
-    rumah_tangga = pa.table(
+    return pa.table(
         {
-            "id_rt": ["R1", "R2"],
+            "id_rt": ids,
             "no_kk": ["3201010101200001", None],
             "kode_desa": [VILLAGE, "3201019999"],
             "alamat": ["KP. SUKAMAJU", None],
@@ -154,6 +155,10 @@ def _regsosek(root: Path) -> None:
             ),
         }
     )
+
+
+def _regsosek(root: Path) -> None:
+    rumah_tangga = _regsosek_rumah_tangga(["R1", "R2"])
     individu = pa.table(
         {
             "id_art": ["I1", "I2"],
@@ -177,6 +182,39 @@ def _regsosek(root: Path) -> None:
         [
             ("rumah_tangga.parquet", "rumah_tangga", parquet(rumah_tangga), 2),
             ("individu.parquet", "individu", parquet(individu), 2),
+        ],
+    )
+
+
+def _regsosek_written_as_text(root: Path) -> None:
+    """A later Regsosek drop from a tool that wrote codes and dates as strings: the values that are what they
+    should be load typed; a code or a date that is not one breaks its row rule (it does not reject the file)."""
+    rumah_tangga = _regsosek_rumah_tangga(["S1", "S2"]).drop_columns(["jenis_lantai", "tanggal_pencacahan"])
+    rumah_tangga = rumah_tangga.append_column("jenis_lantai", pa.array(["2", "lantai"]))
+    rumah_tangga = rumah_tangga.append_column("tanggal_pencacahan", pa.array(["2022-11-01", "2022-02-30"]))
+    individu = pa.table(
+        {
+            "id_art": ["J1", "J2", "J3"],
+            "id_rt": ["S1", "S1", "S1"],
+            "nik": ["3201010101800001", "3201014101800002", None],
+            "nama": ["BUDI", "DEWI", "ANI"],
+            "jenis_kelamin": ["L", "2", "2"],
+            "tanggal_lahir": ["1980-01-01", "1980-13-01", "1990-05-06"],
+            "hubungan_krt": ["1", "2", "3"],
+            "status_kawin": ["2", "2", "1"],
+            "pendidikan_tertinggi": ["3", "3", "6"],
+            "bekerja": [True, False, None],
+            "disabilitas": [False, False, False],
+        }
+    )
+    deliver(
+        root,
+        "regsosek",
+        "20221101",
+        "full",
+        [
+            ("rumah_tangga.parquet", "rumah_tangga", parquet(rumah_tangga), 2),
+            ("individu.parquet", "individu", parquet(individu), 3),
         ],
     )
 
@@ -212,7 +250,7 @@ def _dukcapil(root: Path) -> None:
 def landed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     root = tmp_path_factory.mktemp("hand_built")
     landing = root / "landing"
-    for write in (_dtks, _p3ke, _regsosek, _dukcapil):
+    for write in (_dtks, _p3ke, _regsosek, _regsosek_written_as_text, _dukcapil):
         write(landing)
     warehouse_file = root / "warehouse" / "sejahtera.duckdb"
     # These drops are a few rows each: no share of failing rows rejects them (the threshold is tested elsewhere).
@@ -237,11 +275,12 @@ def query(warehouse_file: Path, sql: str, params: list | None = None) -> list[tu
         return con.execute(sql, params or []).fetchall()
 
 
-def quarantined(warehouse_file: Path, source: str) -> set[tuple]:
+def quarantined(warehouse_file: Path, source: str, drop_id: str | None = None) -> set[tuple]:
     rows = query(
         warehouse_file,
-        "SELECT file, row_number, source_record_id, rule FROM work.quarantine WHERE source = ?",
-        [source],
+        "SELECT file, row_number, source_record_id, rule FROM work.quarantine WHERE source = ? "
+        "AND drop_id = coalesce(?, drop_id)",
+        [source, drop_id],
     )
     return {tuple(r) for r in rows}
 
@@ -257,6 +296,7 @@ def test_every_drop_is_applied_and_every_row_accounted_for(landed: Path) -> None
         ("dukcapil.20261125T0600", "delta", "applied", 5, 4, 1),
         ("p3ke.20261001", "full", "applied", 4, 3, 1),
         ("regsosek.20221015", "full", "applied", 4, 2, 2),
+        ("regsosek.20221101", "full", "applied", 5, 2, 3),
     ]
 
 
@@ -306,17 +346,49 @@ def test_p3ke_gzip_with_dotted_and_plain_village_codes(landed: Path) -> None:
 
 
 def test_regsosek_int64_codes_and_timestamp_dates_are_typed(landed: Path) -> None:
-    assert quarantined(landed, "regsosek") == {
+    assert quarantined(landed, "regsosek") - quarantined(landed, "regsosek", "20221101") == {
         ("rumah_tangga.parquet", 2, "R2", rules.UNKNOWN_REGION_CODE),
         ("individu.parquet", 2, "I2", rules.MEMBER_WITHOUT_HOUSEHOLD),
     }
     assert query(
         landed,
-        "SELECT id_art, jenis_kelamin, tanggal_lahir, status_kawin, bekerja FROM work.accepted_regsosek_individu",
+        "SELECT id_art, jenis_kelamin, tanggal_lahir, status_kawin, bekerja FROM work.accepted_regsosek_individu "
+        "WHERE drop_id = '20221015'",
     ) == [("I1", 1, dt.date(1980, 1, 1), 2, True)]
-    assert query(landed, "SELECT tanggal_pencacahan FROM work.accepted_regsosek_rumah_tangga") == [
-        (dt.date(2022, 10, 15),)
+    assert query(
+        landed,
+        "SELECT tanggal_pencacahan FROM work.accepted_regsosek_rumah_tangga WHERE drop_id = '20221015'",
+    ) == [(dt.date(2022, 10, 15),)]
+
+
+def test_regsosek_codes_and_dates_written_as_text_break_row_rules_not_the_file(landed: Path) -> None:
+    assert quarantined(landed, "regsosek", "20221101") == {
+        ("rumah_tangga.parquet", 2, "S2", rules.CODE_NOT_IN_SET),
+        ("rumah_tangga.parquet", 2, "S2", rules.INVALID_DATE),
+        ("rumah_tangga.parquet", 2, "S2", rules.UNKNOWN_REGION_CODE),
+        ("individu.parquet", 1, "J1", rules.CODE_NOT_IN_SET),
+        ("individu.parquet", 2, "J2", rules.INVALID_DATE),
+    }
+    details = query(
+        landed,
+        "SELECT source_record_id, rule, detail FROM work.quarantine WHERE drop_id = '20221101' ORDER BY 1, 2",
+    )
+    assert details == [
+        ("J1", rules.CODE_NOT_IN_SET, "jenis_kelamin 'L' is not one of 1, 2"),
+        ("J2", rules.INVALID_DATE, "tanggal_lahir is not a real date"),
+        ("S2", rules.CODE_NOT_IN_SET, "jenis_lantai 'lantai' is not one of 1, 2, 3, 4, 5, 6, 7, 8, 9"),
+        ("S2", rules.INVALID_DATE, "tanggal_pencacahan '2022-02-30' is not a real date"),
+        (
+            "S2",
+            rules.UNKNOWN_REGION_CODE,
+            "kode_desa '3201019999' is in neither the 2022 nor the 2025 Kemendagri village list",
+        ),
     ]
+    assert query(
+        landed,
+        "SELECT id_art, jenis_kelamin, tanggal_lahir, hubungan_krt FROM work.accepted_regsosek_individu "
+        "WHERE drop_id = '20221101'",
+    ) == [("J3", 2, dt.date(1990, 5, 6), 3)]
 
 
 def test_delta_events_fill_only_what_changes_and_unknown_niks_are_quarantined(landed: Path) -> None:
