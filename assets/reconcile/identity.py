@@ -19,6 +19,11 @@ spelling variants folded). Two names are alike when one of these holds, none tun
 
 The subset and skeleton rules are generous on purpose: "alike" is only ever used together with an agreeing
 NIK or birth date, and a probabilistic link must also convince the model.
+
+The record of an NIK's holder (``nik_holder_record``) is a little wider than a consistent identity: Dukcapil
+corrects birth dates (UBAH_DATA) while the agencies keep listing the old one, so a record with the holder's NIK,
+the very same name (variants folded) and sex, and a birth date one digit off or in the same month, is the
+holder's too. It links the record to its person; whether the person is *padan* is the person's NIK status.
 """
 
 from __future__ import annotations
@@ -60,9 +65,18 @@ CREATE OR REPLACE TEMP MACRO birth_date_consistent(a, b) AS coalesce(
 
 CREATE OR REPLACE TEMP MACRO identity_consistent(key_a, key_b, skeleton_a, skeleton_b, date_a, date_b) AS
   name_alike(key_a, key_b, skeleton_a, skeleton_b) AND birth_date_consistent(date_a, date_b);
+
+CREATE OR REPLACE TEMP MACRO birth_date_corrected(a, b) AS coalesce(
+  damerau_levenshtein(strftime(a, '%Y%m%d'), strftime(b, '%Y%m%d')) <= 1
+  OR (year(a) = year(b) AND month(a) = month(b)), false);
+
+CREATE OR REPLACE TEMP MACRO nik_holder_record(key_a, key_b, skeleton_a, skeleton_b, date_a, date_b, sex_a, sex_b) AS
+  identity_consistent(key_a, key_b, skeleton_a, skeleton_b, date_a, date_b)
+  OR coalesce(key_a = key_b AND sex_a = sex_b AND birth_date_corrected(date_a, date_b), false);
 """
 
 
 def install_identity_macros(con: duckdb.DuckDBPyConnection) -> None:
-    """Create the session macros ``name_alike``, ``birth_date_consistent`` and ``identity_consistent``."""
+    """Create the session macros ``name_alike``, ``birth_date_consistent``, ``identity_consistent`` and
+    ``nik_holder_record``."""
     con.execute(_MACROS)

@@ -49,6 +49,9 @@ PERSON_ID_TABLES = (
     ("registry.link_evidence", "person_id"),
 )
 """Every published table that ever held person ids: new ids start after the highest of them."""
+NIK_RECORD_WEIGHT = 1_000_000
+"""How much more the previous person's Dukcapil record (its NIK) counts than an agency record when a new person
+claims an old id: the NIK is who the person is, so when a person's records part, the id stays with the NIK."""
 PREVIOUS_AGENCY_SNAPSHOTS = ("snapshot.dtks_anggota", "snapshot.regsosek_individu", "snapshot.p3ke_individu")
 """The agencies' person records of the previous state (published by the last run that applied drops)."""
 
@@ -215,14 +218,16 @@ def _assign_person_ids(con: duckdb.DuckDBPyConnection, result: Clustering) -> tu
             (r[0], r[1], r[2])
             for r in con.execute(
                 """
-                SELECT c.cluster_rid, s.registry_id, count(*)
+                SELECT c.cluster_rid, s.registry_id,
+                       count(*) + count(*) FILTER (WHERE p.source = ?) * ?
                 FROM work.person_cluster AS c
                 JOIN work.person_record AS p USING (rid)
                 JOIN registry.source_link AS s
                   ON s.entity = 'person' AND s.source = p.source AND s.source_record_id = p.source_record_id
                 WHERE s.registry_id IS NOT NULL
                 GROUP BY ALL
-                """
+                """,
+                [SPINE, NIK_RECORD_WEIGHT],
             ).fetchall()
         ]
     highest = stable_ids.highest_published(

@@ -143,6 +143,23 @@ def test_twins_listed_under_each_other_s_nik_link_to_their_own_records(run, firs
     assert linked[("regsosek", "R1-7")][0] == _person_of(linked, "dukcapil", two)
 
 
+@pytest.mark.parametrize("corrected", ["1968-04-13", "1968-04-21", "1968-05-12"])
+def test_a_birth_date_dukcapil_corrected_since_the_agency_listed_it_still_links(run, corrected):
+    # Dukcapil's UBAH_DATA fixed a typo in the father's birth date; the agencies still list the old one. Same
+    # NIK, same name, same sex: the same man, not a second person counted twice in his family.
+    snaps = Snapshots()
+    snaps.rows = {t: [dict(r) for r in rows] for t, rows in _spine().rows.items()}
+    for row in snaps.rows["snapshot_dukcapil_penduduk"]:
+        if row["nik"] == FATHER:
+            row["tanggal_lahir"] = corrected
+    snaps.dtks_anggota("D1-1", "D1", FATHER, "AHMAD SURYADI", "L", "1968-04-12", 1)
+    snaps.regsosek_art("R1-1", "R1", None, "AHMAD SURYADI", "L", "1968-04-12", 1)
+    linked = run(snaps)
+    father = _person_of(linked, "dukcapil", FATHER)
+    assert linked[("dtks", "D1-1")][0] == father
+    assert linked[("regsosek", "R1-1")][0] == father
+
+
 def test_a_person_dukcapil_lacks_is_one_person_across_agencies(run):
     snaps = _spine()
     # A lodger Dukcapil does not know, in all three agencies, without NIK, spelled two ways.

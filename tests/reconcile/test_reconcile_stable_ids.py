@@ -176,3 +176,17 @@ def test_a_household_record_of_its_own_keeps_its_id(nightly, warehouse_path):
     second = nightly(with_memberless_record(), "run-2")
     assert household_of_k5() == own
     assert second == first
+
+
+def test_when_a_person_s_records_part_the_id_stays_with_the_nik(nightly):
+    first = nightly(_town(), "run-1")
+    assert first[("dtks", "D1-1")] == first[("dukcapil", FATHER)]
+    snaps = _town()
+    # Dukcapil rewrote the father's identity (a wrong record merged into his NIK is split off); DTKS's record of
+    # him no longer matches and becomes a person of its own. The registry id belongs with the NIK.
+    for row in snaps.rows["snapshot_dukcapil_penduduk"]:
+        if row["nik"] == FATHER:
+            row.update(nama_lengkap="SUPRIYADI", tanggal_lahir="1958-12-30")
+    second = nightly(snaps, "run-2")
+    assert second[("dukcapil", FATHER)][0] == first[("dukcapil", FATHER)][0]
+    assert second[("dtks", "D1-1")][0] != first[("dukcapil", FATHER)][0]

@@ -1,6 +1,7 @@
 -- Deterministic links: an agency record whose well-formed NIK Dukcapil holds with a consistent identity
 -- (name alike, birth date equal / day-month swapped / a year off: assets/reconcile/identity.py) is that
--- Dukcapil person. A NIK shared by two people in one agency file links only the consistent one; when two
+-- Dukcapil person; so is one with the very same name and sex whose birth date Dukcapil has since corrected
+-- (one digit off, or the same month: nik_holder_record). A NIK shared by two people in one agency file links only the consistent one; when two
 -- records of one source are both consistent (a duplicate), the closest one links here and the other is left
 -- to the probabilistic linkage, which joins it only on overwhelming evidence.
 -- A NIK is not trusted for a record that another member of the NIK holder's Dukcapil family fits better: twins
@@ -18,7 +19,10 @@ JOIN work.person_record AS d
     ON d.source = 'dukcapil' AND d.nik = a.nik
 WHERE a.source <> 'dukcapil'
   AND a.nik_problem IS NULL
-  AND identity_consistent(a.nama_key, d.nama_key, a.nama_skeleton, d.nama_skeleton, a.tanggal_lahir, d.tanggal_lahir)
+  AND nik_holder_record(
+      a.nama_key, d.nama_key, a.nama_skeleton, d.nama_skeleton, a.tanggal_lahir, d.tanggal_lahir,
+      a.jenis_kelamin, d.jenis_kelamin
+  )
   AND NOT EXISTS (
       SELECT 1
       FROM work.person_record AS o
@@ -28,6 +32,9 @@ WHERE a.source <> 'dukcapil'
   )
 QUALIFY row_number() OVER (
     PARTITION BY a.source, d.rid
-    ORDER BY a.tanggal_lahir = d.tanggal_lahir DESC, a.nama_key = d.nama_key DESC, a.rid
+    ORDER BY a.tanggal_lahir = d.tanggal_lahir DESC,
+             birth_date_consistent(a.tanggal_lahir, d.tanggal_lahir) DESC,
+             a.nama_key = d.nama_key DESC,
+             a.rid
 ) = 1
 ORDER BY d.rid, a.rid;
