@@ -357,6 +357,20 @@ class Zone:
         self.outputs += [result.stdout, result.stderr]
         return result
 
+    def sejahtera_script(self, code: str) -> subprocess.CompletedProcess[str]:
+        """Python ``code`` in a fresh process with this zone's environment (to inject a fault into a run)."""
+        result = subprocess.run(
+            [sys.executable, "-c", code],
+            env=self.env,
+            cwd=PROJECT_ROOT,
+            capture_output=True,
+            text=True,
+            timeout=900,
+            check=False,
+        )
+        self.outputs += [result.stdout, result.stderr]
+        return result
+
     def run(self, **kwargs) -> subprocess.CompletedProcess[str]:
         """``sejahtera run``; fails the test with the tail of its output when the run fails."""
         result = self.sejahtera("run", **kwargs)
