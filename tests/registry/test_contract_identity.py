@@ -120,6 +120,7 @@ def _cases(zone: Zone) -> None:
             Member("DG-1", None, "MUHAMMAD RIZAL", "L", "1990-04-03", 1),
             Member("DG-2", None, "SITI", "P", "1985-09-17", 2),
         ]),
+        Family("DZ", kk(9), VILLAGE_2, [], flags={"pkh": "Y"}),  # its members were all quarantined, say
         Family("DH", kk(8), VILLAGE, [
             Member("DH-1", H_KHADIJAH, "HJ. SITI KHADIJAH, S.PD.I", "P", "1968-10-10", 2),
             Member("DH-2", H_YUSUF, "M. YUSUF", "L", "1966-12-01", 1),
@@ -282,6 +283,19 @@ def test_every_current_record_is_linked_once_with_a_method_and_a_probability(zon
     assert set(links.loc[links["entity"] == "household", "registry_id"]) <= households
     dukcapil = links[links["source"] == "dukcapil"]
     assert dukcapil["registry_id"].is_unique  # one Dukcapil record (NIK) per person
+
+
+def test_a_household_record_without_members_is_a_household_ranked_and_eligible_for_nothing(
+    zone: Zone,
+) -> None:
+    household = zone.household(zone.household_of("dtks", "DZ"))
+    assert (household["no_kk"], household["kode_wilayah"], household["jumlah_anggota"]) == (
+        kk(9),
+        VILLAGE_2,
+        0,
+    )
+    assert pd.isna(household["desil_nasional"])
+    assert not (household["eligible_pkh"] or household["eligible_bpnt"] or household["eligible_pbi"])
 
 
 def test_ids_survive_a_dtks_full_that_rekeys_every_record(rekeyed: tuple[pd.DataFrame, pd.DataFrame]) -> None:
