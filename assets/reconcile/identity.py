@@ -11,7 +11,8 @@ spelling variants folded). Two names are alike when one of these holds, none tun
 * equal, or equal once spaces are removed (``NUR HAYATI`` / ``NURHAYATI``);
 * one's tokens are all among the other's (``SITI`` / ``SITI AMINAH``; also catches reordered tokens);
 * every token of one is within one edit of a token of the other (``AMINAH`` / ``AMINA``), tokens of four letters
-  or more only (short tokens must be equal: ``ANI``/``ANA`` are different names);
+  or more only (short tokens must be equal: ``ANI``/``ANA`` are different names), or is an initial of one
+  (``S. AMINAH`` / ``SITI AMINAH``, ``BUDI S`` / ``BUDI SANTOSO``), as long as one token is more than an initial;
 * the whole names, spaces removed, are one edit apart, or one edit per five letters of the shorter one
   (typos: a letter dropped, doubled or mistyped);
 * they have the same consonant skeleton (dropped vowels, regional spellings: ``DDANG``/``DADANG``,
@@ -37,10 +38,13 @@ _MACROS = f"""
 CREATE OR REPLACE TEMP MACRO name_tokens(k) AS string_split(k, ' ');
 
 CREATE OR REPLACE TEMP MACRO name_tokens_fuzzy_subset(a, b) AS
-  list_bool_and(list_transform(name_tokens(a), lambda x:
+  list_bool_or(list_transform(name_tokens(a), lambda x: length(x) > 1))
+  AND list_bool_and(list_transform(name_tokens(a), lambda x:
     list_bool_or(list_transform(name_tokens(b), lambda y:
-      x = y OR (length(x) >= {FUZZY_TOKEN_MIN_LENGTH} AND length(y) >= {FUZZY_TOKEN_MIN_LENGTH}
-                AND levenshtein(x, y) <= 1)))));
+      x = y
+      OR (length(x) = 1 AND left(y, 1) = x)
+      OR (length(x) >= {FUZZY_TOKEN_MIN_LENGTH} AND length(y) >= {FUZZY_TOKEN_MIN_LENGTH}
+          AND levenshtein(x, y) <= 1)))));
 
 CREATE OR REPLACE TEMP MACRO name_alike(a, b, skeleton_a, skeleton_b) AS coalesce(
   a = b

@@ -13,7 +13,8 @@ phonetic functions, and the rules read better as Python than as nested ``regexp_
     ``TJ``->``C``, ``SJ``->``SY``, ``NJ``->``NY``, ``CH``->``KH``), then sound-alike spellings that Indonesian
     registers mix freely (``KH``/``H``, ``DH``/``D``, ``TH``/``T``, ``PH``/``F``, ``Q``/``K``, ``DZ``/``Z``,
     ``SY``/``S``, a final ``Y`` after a consonant / ``I``), doubled letters collapsed (``SITTI``, ``MUHAMMAD``),
-    and abbreviations of very common names expanded (``MOH``, ``MOCH``, ``M`` -> ``MUHAMAD``; ``ABD`` -> ``ABDUL``).
+    and abbreviations of very common names expanded (``MOH``, ``MOCH``, ``M`` -> ``MUHAMAD``; ``ABD`` -> ``ABDUL``;
+    a leading ``ST`` -> ``SITI``).
     The rules are general spelling facts, not a list of one data set's variants.
 ``phonetic``
     Metaphone (jellyfish) of the key with the spaces removed (``NUR HAYATI`` and ``NURHAYATI`` agree): a
@@ -132,6 +133,11 @@ SUFFIX_TITLES = frozenset(
         "SPOG",
         "SPA",
         "SPPD",
+        # almarhum / almarhumah: written after the name of someone deceased, not part of it
+        "ALM",
+        "ALMH",
+        "ALMARHUM",
+        "ALMARHUMAH",
     }
 )
 _LONGEST_SUFFIX_PARTS = 3  # ``A. Md. Kep`` is written as up to three space-separated parts
@@ -149,6 +155,8 @@ ABBREVIATIONS = {
     "ABD": "ABDUL",
     "NOR": "NUR",
 }
+# Abbreviations that stand for a name only as the first of several tokens (``ST`` after a name is a degree).
+LEADING_ABBREVIATIONS = {"M": "MUHAMAD", "ST": "SITI"}
 # Every spelling of Muhammad once old spellings, sound-alikes and doubled letters are folded.
 _MUHAMMAD = re.compile(r"^M[UO]HA?M[AE][DT]$")
 _VOWELS = frozenset("AEIOU")
@@ -225,8 +233,8 @@ def _standardise(raw: str) -> StandardName:
 def comparison_key(nama: str) -> str:
     """The variant-folded form of a standardised name (see the module docstring)."""
     folded = [_fold_token(t) for t in nama.split()]
-    if len(folded) > 1 and folded[0] == "M":  # "M. RIZKI": the usual abbreviation of Muhammad
-        folded[0] = "MUHAMAD"
+    if len(folded) > 1 and folded[0] in LEADING_ABBREVIATIONS:  # "M. RIZKI", "ST. AMINAH"
+        folded[0] = LEADING_ABBREVIATIONS[folded[0]]
     return " ".join(folded)
 
 

@@ -50,6 +50,11 @@ def consistent(con, a: str, b: str) -> bool:
         ("TOPIK", "TAUFIK"),  # a regional pronunciation
         ("PUTRI NAYLAH", "PUTRI NAYLA"),
         ("IAN", "IWAN"),  # a letter dropped, even in a short name
+        ("S. AMINAH", "SITI AMINAH"),  # an initial for a first name
+        ("A. RAHMAN", "ABDUL RAHMAN"),
+        ("BUDI S", "BUDI SANTOSO"),  # an initial for a last name
+        ("ST. AMINAH", "SITI AMINAH"),  # the usual abbreviation of Siti
+        ("AHMAD (ALM)", "AHMAD"),  # almarhum: the deceased marker is not a name
     ],
 )
 def test_names_that_are_alike(con, a, b):
@@ -63,6 +68,8 @@ def test_names_that_are_alike(con, a, b):
         ("RINA", "RUDI"),  # two letters apart in a short name
         ("BUDI SANTOSO", "AGUS SANTOSO"),
         ("DEWI", "WULAN"),
+        ("S. AMINAH", "RINA AMINAH"),  # an initial stands for a name with that letter only
+        ("A", "ANI"),  # a lone initial is no name to compare
     ],
 )
 def test_names_that_are_not_alike(con, a, b):

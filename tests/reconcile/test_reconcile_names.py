@@ -26,6 +26,8 @@ from assets.reconcile.names import comparison_key, standardise_name
         ("siti   aminah", "SITI AMINAH", None),
         ("Nur'aini", "NURAINI", None),
         ("Siti-Aminah", "SITI AMINAH", None),
+        ("AHMAD (ALM)", "AHMAD", "ALM"),  # almarhum / almarhumah: deceased, not part of the name
+        ("Siti Aminah Almh.", "SITI AMINAH", "ALMH"),
     ],
 )
 def test_titles_before_or_after_with_or_without_dots_go_to_gelar(raw, nama, gelar):
@@ -63,6 +65,7 @@ def test_a_missing_or_letterless_name_has_no_views():
         ("CHAIRUL ANWAR", "KHAIRUL ANWAR", "HAIRUL ANWAR"),
         ("RAMADHAN", "RAMADAN"),
         ("ABD. RAHMAN", "ABDUL RAHMAN"),
+        ("ST. AMINAH", "SITI AMINAH", "St Aminah"),
     ],
 )
 def test_spelling_variants_share_one_comparison_key(variants):
