@@ -21,7 +21,9 @@ phonetic functions, and the rules read better as Python than as nested ``regexp_
     blocking key.
 ``skeleton``
     The key's consonant skeleton: its first letter, then its consonants other than ``H`` with ``J``/``Y``,
-    ``F``/``V``/``P`` and ``Z``/``S`` folded together, doubles collapsed, spaces removed. Clerks drop and swap
+    ``F``/``V``/``P`` and ``Z``/``S`` folded together, ``C`` read as ``TY`` (the old ``TJ`` is ``C`` in ``TJAHJO``
+    / ``CAHYO`` but ``T`` + ``Y`` in ``PRASETJO`` / ``PRASETYO``, and the key cannot know which), doubles
+    collapsed, spaces removed. Clerks drop and swap
     vowels and silent letters, and write regional pronunciations (``DDANG``/``DADANG``, ``IWN``/``IWAN``,
     ``AJU``/``AYU``, ``TOPIK``/``TAUFIK``, ``NAYLA``/``NAYLAH``): all keep their skeleton. It is lenient by
     design, and only ever used together with an agreeing NIK or birth date (:mod:`assets.reconcile.identity`).
@@ -161,7 +163,7 @@ LEADING_ABBREVIATIONS = {"M": "MUHAMAD", "ST": "SITI"}
 _MUHAMMAD = re.compile(r"^M[UO]HA?M[AE][DT]$")
 _VOWELS = frozenset("AEIOU")
 _MAX_FOLDS = 8
-_SKELETON_FOLDS = str.maketrans({"J": "Y", "F": "P", "V": "P", "Z": "S"})
+_SKELETON_FOLDS = str.maketrans({"J": "Y", "F": "P", "V": "P", "Z": "S", "C": "TY"})
 _SILENT = frozenset("AEIOUH")
 
 

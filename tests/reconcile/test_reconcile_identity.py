@@ -50,6 +50,9 @@ def consistent(con, a: str, b: str) -> bool:
         ("TOPIK", "TAUFIK"),  # a regional pronunciation
         ("PUTRI NAYLAH", "PUTRI NAYLA"),
         ("IAN", "IWAN"),  # a letter dropped, even in a short name
+        ("PRASETJO", "PRASETYO"),  # old spelling: J for Y after a T (TJ is also the old C)
+        ("TJAHJO", "CAHYO"),
+        ("SOETJIPTO", "SUCIPTO"),
         ("S. AMINAH", "SITI AMINAH"),  # an initial for a first name
         ("A. RAHMAN", "ABDUL RAHMAN"),
         ("BUDI S", "BUDI SANTOSO"),  # an initial for a last name
