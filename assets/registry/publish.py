@@ -2,7 +2,8 @@
 
 A reader sees the registry before the run or after it, never a mix; a failure anywhere rolls everything back
 (``sejahtera.warehouse.publish``). When no drop was applied in the run (only duplicate, stale or rejected drops),
-only the drop bookkeeping (ledger, quarantine, quality report) is published and the registry is left untouched.
+only the drop bookkeeping (ledger, quarantine, quality report) is published and the registry is left untouched; on the very first such run
+the registry's tables are created empty, so that a reader finds them (and nothing in them) rather than no table.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import duckdb
 
 from assets.registry import queries
 from assets.registry.history import build_history_and_changelog
+from assets.registry.tables import DECLARED, SOURCE_LINK_CONTRACT, Col
 from sejahtera import warehouse
 from sejahtera.privacy import install_masking_macros
 from sejahtera.warehouse import Publication
@@ -92,12 +94,31 @@ def publish_run(
         return PublishOutcome(state, ())
     if state is RunState.NOTHING_APPLIED:
         chosen = [p for p in validate if p.target.split(".")[0] in BOOKKEEPING_SCHEMAS]
+        chosen += _empty_registry(con)
     else:
         build_registry_tables(con)
         chosen = [*validate, *reconcile, *registry]
     _check_unique_targets(chosen)
     warehouse.publish(con, chosen)
     return PublishOutcome(state, tuple(p.target for p in chosen))
+
+
+EMPTY_REGISTRY: dict[str, tuple[Col, ...]] = {**DECLARED, "registry.source_link": SOURCE_LINK_CONTRACT}
+"""The tables a first run that applied no drop publishes empty, with their declared columns."""
+
+
+def _empty_registry(con: duckdb.DuckDBPyConnection) -> list[Publication]:
+    """Empty registry tables to publish when none was ever published (else nothing: the registry stays as it is)."""
+    if warehouse.table_exists(con, "registry.person"):
+        return []
+    publications = []
+    for target, columns in EMPTY_REGISTRY.items():
+        source = f"work.empty_{target.split('.')[1]}"
+        con.execute(
+            f"CREATE OR REPLACE TABLE {source} (" + ", ".join(f"{c.name} {c.type}" for c in columns) + ")"
+        )
+        publications.append(Publication(target, source, "replace"))
+    return publications
 
 
 def _check_unique_targets(publications: Sequence[Publication]) -> None:

@@ -22,7 +22,6 @@ Dukcapil delta's events after an earlier delta's births).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import duckdb
@@ -104,14 +103,12 @@ class Gate:
         max_failing_row_share: float,
         run_id: str,
         today: dt.date,
-        log: Callable[[str], None] = lambda message: None,
     ) -> None:
         self.con = con
         self.runner = runner
         self.max_share = max_failing_row_share
         self.run_id = run_id
         self.today = yyyymmdd(today)
-        self.log = log
 
     def run(self) -> list[DropVerdict]:
         run_script(self.con, "restore_extract_verdicts")
@@ -123,12 +120,7 @@ class Gate:
         ).fetchall()
         verdicts = []
         for source, drop_id, kind in drops:
-            verdict = self._validate_drop(source, drop_id, kind)
-            self.log(
-                f"{verdict.key}: {verdict.status}, {verdict.rows_in:,} rows in, {verdict.rows_loaded:,} loaded, "
-                f"{verdict.rows_quarantined:,} quarantined"
-            )
-            verdicts.append(verdict)
+            verdicts.append(self._validate_drop(source, drop_id, kind))
         run_script(self.con, "write_ledger", {"run_id": self.run_id})
         return verdicts
 

@@ -127,7 +127,6 @@ def validated_drops(
                     max_failing_row_share=quality.max_failing_row_share,
                     run_id=context.run.run_id,
                     today=today,
-                    log=context.log.info,
                 ).run()
                 accounts = file_accounts(con)
                 problems = ledger_mismatches(con, accounts)
@@ -175,7 +174,8 @@ def _announce(context: dg.AssetExecutionContext, verdicts: list[DropVerdict]) ->
     for v in verdicts:
         line = (
             v.reason
-            or f"{v.key}: {v.status}, {v.rows_loaded:,} rows loaded, {v.rows_quarantined:,} quarantined"
+            or f"{v.key}: {v.status}, {v.rows_in:,} rows in, {v.rows_loaded:,} loaded, "
+            f"{v.rows_quarantined:,} quarantined"
         )
         (context.log.warning if v.status == REJECTED else context.log.info)(line)
         if context.instance.has_dynamic_partition(DROPS_PARTITIONS_NAME, v.key):

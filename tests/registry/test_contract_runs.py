@@ -1,7 +1,7 @@
 """Runs as the contract (sections 1, 3 and 5) describes them, through ``sejahtera run`` in fresh processes.
 
-Night 1 brings only a drop that is rejected whole: the run succeeds (exit 0), the ledger says why, and there is
-no registry yet. Night 2 brings good drops. Night 3 brings a death, and the publish fails half-way (a fault
+Night 1 brings only a drop that is rejected whole: the run succeeds (exit 0), the ledger says why, and the
+registry's tables are there, empty. Night 2 brings good drops. Night 3 brings a death, and the publish fails half-way (a fault
 injected into the one transaction): the run exits non-zero and the registry of night 2 stays whole; the next run
 applies the death.
 """
@@ -64,8 +64,10 @@ def test_a_first_night_with_only_a_rejected_drop_succeeds_and_says_why(zone: Zon
     ledger = zone.frame("SELECT * FROM ops.drop_ledger")
     assert ledger[["source", "drop_id", "status"]].values.tolist() == [["dtks", "20261101", "rejected"]]
     assert "row rules" in ledger.loc[0, "reason"]
-    published = zone.query("SELECT count(*) FROM information_schema.tables WHERE table_schema = 'registry'")
-    assert published == [(0,)]
+    for table in ("registry.person", "registry.household", "registry.source_link"):
+        assert zone.query(f"SELECT count(*) FROM {table}") == [(0,)]
+    columns = zone.frame("SELECT * FROM registry.household").columns
+    assert list(columns[:3]) == ["household_id", "no_kk", "kode_wilayah"]
 
 
 @pytest.fixture(scope="module")
