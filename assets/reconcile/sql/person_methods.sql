@@ -1,7 +1,7 @@
 -- Stamp every person record with its registry person and how it got there, and explain every link.
 -- A record's method is the strongest link it took part in: its own Dukcapil record, a deterministic NIK
 -- link (probability 1), else the best probabilistic link touching it; a record no link touched is a person
--- of its own (single_record, no probability).
+-- of its own (single_record, probability 1).
 CREATE OR REPLACE TABLE work.person_record AS
 WITH link_ends AS (
     SELECT rid_l AS rid, match_method, match_probability FROM work.person_link
