@@ -139,6 +139,10 @@ BLOCKING_RULES = [
     _rule("nama_key", "kode_wilayah"),  # birth date and NIK both unusable
     _rule("nama_key", "tanggal_lahir"),  # moved away, NIK missing
     _rule("no_kk", "jenis_kelamin"),  # name and birth date both mistyped, same family card
+    _rule("nama_skeleton", "family_kk"),  # one family, NIK unusable, name spelled differently, birth date off
+    _rule(
+        "nama_skeleton", "birth_day", "regency"
+    ),  # moved nearby, NIK unusable, name spelled, birth year off
 ]
 """Candidate pairs: a pair is scored when any rule puts both records in one block."""
 
@@ -212,6 +216,7 @@ SELECT
     nama_skeleton,
     tanggal_lahir,
     year(tanggal_lahir) AS birth_year,
+    strftime(tanggal_lahir, '%m%d') AS birth_day,
     strftime(tanggal_lahir, '%Y%m%d') AS dob_text,
     jenis_kelamin,
     kode_wilayah,

@@ -12,7 +12,7 @@ phonetic functions, and the rules read better as Python than as nested ``regexp_
     ``nama`` with spelling variants folded, for comparison only: old spellings (``OE``->``U``, ``DJ``->``J``,
     ``TJ``->``C``, ``SJ``->``SY``, ``NJ``->``NY``, ``CH``->``KH``), then sound-alike spellings that Indonesian
     registers mix freely (``KH``/``H``, ``DH``/``D``, ``TH``/``T``, ``PH``/``F``, ``Q``/``K``, ``DZ``/``Z``,
-    ``SY``/``S``, a final ``Y`` after a consonant / ``I``), doubled letters collapsed (``SITTI``, ``MUHAMMAD``),
+    ``SY``/``S``, a final ``Y`` after a consonant / ``I``), doubled consonants collapsed (``SITTI``, ``MUHAMMAD``),
     and abbreviations of very common names expanded (``MOH``, ``MOCH``, ``M`` -> ``MUHAMAD``; ``ABD`` -> ``ABDUL``;
     a leading ``ST`` -> ``SITI``).
     The rules are general spelling facts, not a list of one data set's variants.
@@ -264,15 +264,21 @@ def _fold_once(token: str) -> str:
         token = token.replace(old, new)
     if len(token) > 2 and token.endswith("Y") and token[-2] not in _VOWELS:
         token = token[:-1] + "I"
-    token = _collapse_doubles(token)
+    token = _collapse_doubles(token, keep=_VOWELS)
     token = ABBREVIATIONS.get(token, token)
     return "MUHAMAD" if _MUHAMMAD.match(token) else token
 
 
-def _collapse_doubles(token: str) -> str:
+def _collapse_doubles(token: str, keep: frozenset[str] = frozenset()) -> str:
+    """``SITTI`` -> ``SITI``; letters in ``keep`` stay doubled.
+
+    The key keeps doubled vowels: they are rare as a spelling variant (``SAADAH``, whose skeleton matches
+    ``SADAH`` anyway), but a consonant dropped between two equal vowels is a common slip (``WIBOO`` for
+    ``WIBOWO``, ``FAAH`` for ``FARAH``), and collapsing its ``OO`` would put the key two edits away.
+    """
     out: list[str] = []
     for ch in token:
-        if not out or out[-1] != ch:
+        if not out or out[-1] != ch or ch in keep:
             out.append(ch)
     return "".join(out)
 

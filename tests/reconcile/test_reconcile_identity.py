@@ -58,6 +58,8 @@ def consistent(con, a: str, b: str) -> bool:
         ("BUDI S", "BUDI SANTOSO"),  # an initial for a last name
         ("ST. AMINAH", "SITI AMINAH"),  # the usual abbreviation of Siti
         ("AHMAD (ALM)", "AHMAD"),  # almarhum: the deceased marker is not a name
+        ("WIBOO", "WIBOWO"),  # a consonant dropped between two equal vowels (the key keeps the OO)
+        ("FAAH", "FARAH"),
     ],
 )
 def test_names_that_are_alike(con, a, b):
