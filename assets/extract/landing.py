@@ -48,10 +48,12 @@ def scan(root: Path) -> list[DropFolder]:
     """Every complete drop folder under ``root``, sorted by source then ``drop_id`` (delivery order).
 
     Folders of an unknown source are ignored with a warning (a typo or a new agency nobody declared yet);
-    a missing landing zone is an empty one.
+    a missing landing zone is an empty one, said in a warning (a mistyped ``SEJAHTERA_LANDING`` looks like a
+    quiet night otherwise).
     """
     root = Path(root)
     if not root.is_dir():
+        log.warning("landing zone %s is not a folder: no drops to look at", root)
         return []
     found: list[DropFolder] = []
     for source_dir in sorted(p for p in root.iterdir() if p.is_dir()):

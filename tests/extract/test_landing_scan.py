@@ -41,8 +41,10 @@ def test_unknown_sources_are_ignored_with_a_warning(landing_zone: LandingZone, c
     assert "ignoring folder 'bpjs': not a known source" in caplog.text
 
 
-def test_missing_landing_zone_is_empty(tmp_path: Path) -> None:
-    assert scan(tmp_path / "nowhere") == []
+def test_missing_landing_zone_is_empty_with_a_warning(tmp_path: Path, caplog) -> None:
+    with caplog.at_level(logging.WARNING):
+        assert scan(tmp_path / "nowhere") == []
+    assert "nowhere is not a folder: no drops to look at" in caplog.text
 
 
 def test_signature_changes_when_the_manifest_is_rewritten(landing_zone: LandingZone) -> None:
