@@ -11,8 +11,12 @@ export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 DEMO_HOUSEHOLDS ?= 10000
 DEMO_SEED ?= 42
 UI_PORT ?= 3000
+# The demo's export key: random, made once per checkout, kept out of the repository (data/ is ignored).
+# Set SEJAHTERA_EXPORT_KEY yourself to use a real one; the demo's key is never used then.
+DEMO_EXPORT_KEY := $(CURDIR)/data/.demo_export_key
+WITH_EXPORT_KEY = SEJAHTERA_EXPORT_KEY="$${SEJAHTERA_EXPORT_KEY:-$$(cat "$(DEMO_EXPORT_KEY)")}"
 
-.PHONY: install run ui test bench lint format clean
+.PHONY: install run ui test bench lint format clean demo-export-key
 
 install: $(STAMP)
 
@@ -27,12 +31,19 @@ run: install
 	@if [ ! -d "$(SEJAHTERA_LANDING)" ]; then \
 	  $(BIN)/sejahtera generate --out "$(SEJAHTERA_LANDING)" --households $(DEMO_HOUSEHOLDS) --seed $(DEMO_SEED); \
 	fi
-	$(BIN)/sejahtera run
+	@$(MAKE) --no-print-directory demo-export-key
+	$(WITH_EXPORT_KEY) $(BIN)/sejahtera run
 
 ## Open the Dagster UI on the same instance as `make run` (its runs are in the run history).
 ui: install
 	$(BIN)/python -c "from sejahtera.settings import Settings, ensure_dagster_home; ensure_dagster_home(Settings.from_env())"
-	$(BIN)/dagster dev -w workspace.yaml -p $(UI_PORT)
+	@$(MAKE) --no-print-directory demo-export-key
+	$(WITH_EXPORT_KEY) $(BIN)/dagster dev -w workspace.yaml -p $(UI_PORT)
+
+demo-export-key:
+	@if [ -z "$$SEJAHTERA_EXPORT_KEY" ] && [ ! -s "$(DEMO_EXPORT_KEY)" ]; then \
+	  mkdir -p "$(dir $(DEMO_EXPORT_KEY))" && (umask 077; $(PYTHON) -c "import secrets; print(secrets.token_hex(32))" > "$(DEMO_EXPORT_KEY)"); \
+	fi
 
 test: install
 	$(BIN)/pytest

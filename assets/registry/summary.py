@@ -6,11 +6,13 @@ never changes the file, and copes with a warehouse where only part of the regist
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from pathlib import Path
 
 import duckdb
 
+from assets.registry.exports import EXPORT_KEY_ENV, export_folder
 from assets.registry.reporting import province_label
 from sejahtera import warehouse
 
@@ -33,7 +35,21 @@ def registry_summary(warehouse_path: Path) -> str:
         lines += _registry(con)
         lines += _last_run(con)
         lines += _targeting(con)
+    lines += _exports(warehouse_path)
     return "\n".join(lines)
+
+
+def _exports(warehouse_path: Path) -> list[str]:
+    """Where the latest province exports are, read from their manifest (nothing personal is in it)."""
+    folder = export_folder(warehouse_path)
+    try:
+        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return [f"  Exports        none yet ({EXPORT_KEY_ENV} sets the key that tokenises NIKs in them)"]
+    return [
+        f"  Exports        {len(manifest.get('provinces', {}))} provinces, {manifest.get('mode', '?')}, "
+        f"in {folder} (run {str(manifest.get('run_id', '?'))[:8]})"
+    ]
 
 
 def _exists(con: duckdb.DuckDBPyConnection, table: str) -> bool:

@@ -117,4 +117,19 @@ def test_the_summary_counts_everything_and_shows_no_personal_data(
         {p.nik for p in world.persons} | {p.nama for p in world.persons} | {h.no_kk for h in world.households}
     )
     assert not any(value in text for value in personal if len(value) > 3)
+    assert "Exports        none yet (SEJAHTERA_EXPORT_KEY sets the key" in text
     assert registry_summary(warehouse_path.parent / "none.duckdb").startswith("No registry published yet")
+
+
+def test_the_summary_says_where_the_latest_exports_are(
+    world: World, warehouse_path: Path, run_registry: RunRegistry, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _world(world)
+    run_registry(world, "run-1")
+    folder = warehouse_path.parent / "exports"
+    monkeypatch.delenv("SEJAHTERA_EXPORTS", raising=False)
+    with warehouse.connect(warehouse_path, read_only=True) as con:
+        export_provinces(con, folder, key=KEY, run_id="run-1")
+    assert f"  Exports        2 provinces, tokenised, in {folder} (run run-1)" in registry_summary(
+        warehouse_path
+    )
