@@ -15,6 +15,8 @@ spelling variants folded). Two names are alike when one of these holds, none tun
   (``S. AMINAH`` / ``SITI AMINAH``, ``BUDI S`` / ``BUDI SANTOSO``), as long as one token is more than an initial;
 * the whole names, spaces removed, are one edit apart, or one edit per five letters of the shorter one
   (typos: a letter dropped, doubled or mistyped);
+* the two edit rules above hold for the names as written (standardised, not folded): folding can widen a typo
+  (``FTJAR`` folds to ``FCAR``, three edits from ``FAJAR``; ``NJANG`` to ``NYANG``, two from ``UJANG``);
 * they have the same consonant skeleton (dropped vowels, regional spellings: ``DDANG``/``DADANG``,
   ``AJU``/``AYU``, ``TOPIK``/``TAUFIK``).
 
@@ -46,16 +48,20 @@ CREATE OR REPLACE TEMP MACRO name_tokens_fuzzy_subset(a, b) AS
       OR (length(x) >= {FUZZY_TOKEN_MIN_LENGTH} AND length(y) >= {FUZZY_TOKEN_MIN_LENGTH}
           AND levenshtein(x, y) <= 1)))));
 
-CREATE OR REPLACE TEMP MACRO name_alike(a, b, skeleton_a, skeleton_b) AS coalesce(
+CREATE OR REPLACE TEMP MACRO names_within_edits(a, b) AS
+  name_tokens_fuzzy_subset(a, b)
+  OR name_tokens_fuzzy_subset(b, a)
+  OR levenshtein(replace(a, ' ', ''), replace(b, ' ', ''))
+       <= greatest(1, least(length(replace(a, ' ', '')), length(replace(b, ' ', ''))) // {LETTERS_PER_EDIT});
+
+CREATE OR REPLACE TEMP MACRO name_alike(nama_a, nama_b, a, b, skeleton_a, skeleton_b) AS coalesce(
   a = b
   OR skeleton_a = skeleton_b
   OR replace(a, ' ', '') = replace(b, ' ', '')
   OR list_has_all(name_tokens(a), name_tokens(b))
   OR list_has_all(name_tokens(b), name_tokens(a))
-  OR name_tokens_fuzzy_subset(a, b)
-  OR name_tokens_fuzzy_subset(b, a)
-  OR levenshtein(replace(a, ' ', ''), replace(b, ' ', ''))
-       <= greatest(1, least(length(replace(a, ' ', '')), length(replace(b, ' ', ''))) // {LETTERS_PER_EDIT}),
+  OR names_within_edits(a, b)
+  OR (a IS NOT NULL AND b IS NOT NULL AND names_within_edits(nama_a, nama_b)),
   false);
 
 CREATE OR REPLACE TEMP MACRO birth_dates_swapped(a, b) AS
@@ -67,15 +73,19 @@ CREATE OR REPLACE TEMP MACRO birth_dates_year_apart(a, b) AS
 CREATE OR REPLACE TEMP MACRO birth_date_consistent(a, b) AS coalesce(
   a = b OR birth_dates_swapped(a, b) OR birth_dates_year_apart(a, b), false);
 
-CREATE OR REPLACE TEMP MACRO identity_consistent(key_a, key_b, skeleton_a, skeleton_b, date_a, date_b) AS
-  name_alike(key_a, key_b, skeleton_a, skeleton_b) AND birth_date_consistent(date_a, date_b);
+CREATE OR REPLACE TEMP MACRO identity_consistent(
+  nama_a, nama_b, key_a, key_b, skeleton_a, skeleton_b, date_a, date_b
+) AS
+  name_alike(nama_a, nama_b, key_a, key_b, skeleton_a, skeleton_b) AND birth_date_consistent(date_a, date_b);
 
 CREATE OR REPLACE TEMP MACRO birth_date_corrected(a, b) AS coalesce(
   damerau_levenshtein(strftime(a, '%Y%m%d'), strftime(b, '%Y%m%d')) <= 1
   OR (year(a) = year(b) AND month(a) = month(b)), false);
 
-CREATE OR REPLACE TEMP MACRO nik_holder_record(key_a, key_b, skeleton_a, skeleton_b, date_a, date_b, sex_a, sex_b) AS
-  identity_consistent(key_a, key_b, skeleton_a, skeleton_b, date_a, date_b)
+CREATE OR REPLACE TEMP MACRO nik_holder_record(
+  nama_a, nama_b, key_a, key_b, skeleton_a, skeleton_b, date_a, date_b, sex_a, sex_b
+) AS
+  identity_consistent(nama_a, nama_b, key_a, key_b, skeleton_a, skeleton_b, date_a, date_b)
   OR coalesce(key_a = key_b AND sex_a = sex_b AND birth_date_corrected(date_a, date_b), false);
 """
 

@@ -25,12 +25,14 @@ from assets.reconcile.queries import run_sql
 INPUT_TABLE = "linkage_input"
 
 PLAUSIBLE_IDENTITY_SQL = """(
-    name_alike(l.nama_key, r.nama_key, l.nama_skeleton, r.nama_skeleton)
+    name_alike(l.nama, r.nama, l.nama_key, r.nama_key, l.nama_skeleton, r.nama_skeleton)
     OR (birth_date_consistent(l.tanggal_lahir, r.tanggal_lahir)
         AND (list_has_any(l.name_tokens, r.name_tokens) OR l.nama_phonetic = r.nama_phonetic))
 )"""
 DUPLICATE_EVIDENCE_SQL = """(
-    identity_consistent(l.nama_key, r.nama_key, l.nama_skeleton, r.nama_skeleton, l.tanggal_lahir, r.tanggal_lahir)
+    identity_consistent(
+        l.nama, r.nama, l.nama_key, r.nama_key, l.nama_skeleton, r.nama_skeleton, l.tanggal_lahir, r.tanggal_lahir
+    )
     AND l.jenis_kelamin IS NOT DISTINCT FROM r.jenis_kelamin
     AND (l.nik = r.nik
          OR (l.nama_key = r.nama_key AND l.tanggal_lahir = r.tanggal_lahir AND l.kode_wilayah = r.kode_wilayah))

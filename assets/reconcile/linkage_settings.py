@@ -157,7 +157,9 @@ SURE_MATCHES_SQL = """
 SELECT count(*)
 FROM linkage_input AS l
 JOIN linkage_input AS r ON l.nik = r.nik AND l.unique_id < r.unique_id
-WHERE identity_consistent(l.nama_key, r.nama_key, l.nama_skeleton, r.nama_skeleton, l.tanggal_lahir, r.tanggal_lahir)
+WHERE identity_consistent(
+    l.nama, r.nama, l.nama_key, r.nama_key, l.nama_skeleton, r.nama_skeleton, l.tanggal_lahir, r.tanggal_lahir
+)
 """
 """Near-certain matches (the same NIK with a consistent identity), counted to estimate the prior: the share of
 all record pairs that match is about their number divided by the recall assumed for them (config/linkage.yaml)."""
@@ -208,6 +210,7 @@ SELECT
     nik,
     left(nik, 12) AS nik_head,
     substr(nik, 7) AS nik_tail,
+    nama,
     nama_key,
     replace(nama_key, ' ', '') AS nama_compact,
     array_to_string(list_sort(string_split(nama_key, ' ')), ' ') AS nama_sorted,

@@ -20,7 +20,7 @@ JOIN work.person_record AS d
 WHERE a.source <> 'dukcapil'
   AND a.nik_problem IS NULL
   AND nik_holder_record(
-      a.nama_key, d.nama_key, a.nama_skeleton, d.nama_skeleton, a.tanggal_lahir, d.tanggal_lahir,
+      a.nama, d.nama, a.nama_key, d.nama_key, a.nama_skeleton, d.nama_skeleton, a.tanggal_lahir, d.tanggal_lahir,
       a.jenis_kelamin, d.jenis_kelamin
   )
   AND NOT EXISTS (
