@@ -125,12 +125,10 @@ def main() -> None:
         runner = GxRunner(EXPECTATIONS_DIR, data_docs_root(path), TODAY)
         started = time.perf_counter()
         cpu_started = time.process_time()
-        with warehouse.connect(path) as con:
-            con.execute("BEGIN TRANSACTION")
+        with warehouse.connect(path) as con, warehouse.transaction(con):
             [verdict] = gate_module.Gate(
                 con, runner, max_failing_row_share=0.2, run_id="bench", today=TODAY
             ).run()
-            con.execute("COMMIT")
         runner.build_index()
         total = time.perf_counter() - started
         cpu = time.process_time() - cpu_started

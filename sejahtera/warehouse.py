@@ -135,10 +135,21 @@ class Publication:
         _split(self.source)
 
 
-def publish(con: duckdb.DuckDBPyConnection, publications: Sequence[Publication]) -> None:
-    """Apply every publication in one transaction: all of them become visible together, or none does."""
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Everything written inside the block becomes visible together when it ends, or nothing does if it raises."""
     con.execute("BEGIN TRANSACTION")
     try:
+        yield con
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+
+
+def publish(con: duckdb.DuckDBPyConnection, publications: Sequence[Publication]) -> None:
+    """Apply every publication in one transaction: all of them become visible together, or none does."""
+    with transaction(con):
         for schema in {_split(p.target)[0] for p in publications}:
             con.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
         for pub in publications:
@@ -148,10 +159,6 @@ def publish(con: duckdb.DuckDBPyConnection, publications: Sequence[Publication])
                 con.execute(f"INSERT INTO {pub.target} BY NAME SELECT * FROM {pub.source}")
             else:
                 con.execute(f"CREATE TABLE {pub.target} AS SELECT * FROM {pub.source}")
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
 
 
 def _split(qualified_name: str) -> tuple[str, str]:

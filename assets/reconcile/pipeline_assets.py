@@ -14,6 +14,7 @@ from assets.reconcile.linkage import NotEnoughToTrain
 from assets.reconcile.persons import resolve_persons
 from assets.reconcile.training import NothingToTrainOn, published_person_records
 from pipelines.resources import WarehouseResource
+from sejahtera.warehouse import transaction
 
 GROUP = "reconcile"
 OWNERS = ["team:reconcile"]
@@ -144,14 +145,8 @@ def linkage_model(context: dg.AssetExecutionContext, warehouse: WarehouseResourc
             f"consistent identity) in the published snapshots, fewer than "
             f"{config.min_sure_matches_to_keep_model}: the model would not be reliable; nothing stored"
         )
-    with warehouse.connect() as con:
-        con.execute("BEGIN TRANSACTION")
-        try:
-            model_store.store(con, model_store.PUBLISHED_TABLE, model, context.run.run_id)
-            con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
+    with warehouse.connect() as con, transaction(con):
+        model_store.store(con, model_store.PUBLISHED_TABLE, model, context.run.run_id)
     return dg.MaterializeResult(
         metadata={
             "training records": model.training_records,

@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo
 import dagster as dg
 from pydantic import Field
 
+from assets.extract.assets import drop
 from assets.extract.partitions import DROPS_PARTITIONS_NAME
 from assets.extract.sources import SOURCES
 from assets.validate.checks import file_accounts, ledger_mismatches, staged_rows_of_unapplied_drops
@@ -33,12 +34,11 @@ from assets.validate.report import build_report, report_markdown
 from assets.validate.snapshots import build_snapshots
 from assets.validate.suites import EXPECTATIONS_DIR, SuiteError
 from pipelines.resources import WarehouseResource
+from sejahtera.warehouse import transaction
 
 GROUP = "validate"
 OWNERS = ["team:data-quality"]
 LANDED_DROPS = dg.AssetKey("landed_drops")
-DROP_ASSET = dg.AssetKey("drop")
-"""Extract's external asset partitioned by drop: each drop's verdict is recorded on its partition."""
 EASTERNMOST_TIMEZONE = ZoneInfo("Asia/Jayapura")
 """'Today' for birth dates in the future: the date in Indonesia's easternmost zone (WIT, UTC+9), so a child
 born today anywhere in the country is never in the future."""
@@ -118,25 +118,19 @@ def validated_drops(
         quality = load_quality_config(Path(config.quality_config))
         today = run_date()
         runner = GxRunner(Path(config.expectations_dir), data_docs_root(warehouse.file), today)
-        with warehouse.connect() as con:
-            con.execute("BEGIN TRANSACTION")
-            try:
-                verdicts = Gate(
-                    con,
-                    runner,
-                    max_failing_row_share=quality.max_failing_row_share,
-                    run_id=context.run.run_id,
-                    today=today,
-                ).run()
-                accounts = file_accounts(con)
-                problems = ledger_mismatches(con, accounts)
-                ledger = con.execute(
-                    "SELECT status, count(*) FROM work.ledger GROUP BY status ORDER BY status"
-                ).fetchall()
-                con.execute("COMMIT")
-            except BaseException:
-                con.execute("ROLLBACK")
-                raise
+        with warehouse.connect() as con, transaction(con):
+            verdicts = Gate(
+                con,
+                runner,
+                max_failing_row_share=quality.max_failing_row_share,
+                run_id=context.run.run_id,
+                today=today,
+            ).run()
+            accounts = file_accounts(con)
+            problems = ledger_mismatches(con, accounts)
+            ledger = con.execute(
+                "SELECT status, count(*) FROM work.ledger GROUP BY status ORDER BY status"
+            ).fetchall()
         index = runner.build_index()
     except (SuiteError, ValidationError, QualityConfigError) as exc:
         raise dg.Failure(description=str(exc)) from None
@@ -181,7 +175,7 @@ def _announce(context: dg.AssetExecutionContext, verdicts: list[DropVerdict]) ->
         if context.instance.has_dynamic_partition(DROPS_PARTITIONS_NAME, v.key):
             context.log_event(
                 dg.AssetMaterialization(
-                    asset_key=DROP_ASSET,
+                    asset_key=drop.key,
                     partition=v.key,
                     metadata={
                         "status": v.status,
@@ -324,15 +318,9 @@ def source_snapshots(
             check_name=NOT_STAGED, passed=True, severity=dg.AssetCheckSeverity.ERROR, metadata=_no_work()
         )
         return
-    with warehouse.connect() as con:
-        con.execute("BEGIN TRANSACTION")
-        try:
-            counts = build_snapshots(con)
-            staged = staged_rows_of_unapplied_drops(con)
-            con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
+    with warehouse.connect() as con, transaction(con):
+        counts = build_snapshots(con)
+        staged = staged_rows_of_unapplied_drops(con)
     yield dg.MaterializeResult(metadata={table: dg.MetadataValue.int(n) for table, n in counts.items()})
     yield dg.AssetCheckResult(
         check_name=NOT_STAGED,
