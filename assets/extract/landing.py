@@ -11,6 +11,7 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
+from assets.extract.partitions import drop_key
 from assets.extract.sources import SOURCES
 
 MANIFEST = "manifest.json"
@@ -32,7 +33,7 @@ class DropFolder:
     @property
     def key(self) -> str:
         """The drop's name everywhere: partition key, ``reprocess`` config, log lines."""
-        return f"{self.source}.{self.drop_id}"
+        return drop_key(self.source, self.drop_id)
 
     @property
     def signature(self) -> str:

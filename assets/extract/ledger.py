@@ -20,6 +20,7 @@ import duckdb
 
 from assets.extract.landing import DropFolder
 from assets.extract.outcome import APPLIED
+from assets.extract.partitions import drop_key
 from sejahtera import warehouse
 
 LEDGER_TABLE = "ops.drop_ledger"
@@ -41,7 +42,7 @@ class LedgerRow:
 
     @property
     def key(self) -> str:
-        return f"{self.source}.{self.drop_id}"
+        return drop_key(self.source, self.drop_id)
 
 
 @dataclass

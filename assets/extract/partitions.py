@@ -14,7 +14,7 @@ drops = dg.DynamicPartitionsDefinition(name=DROPS_PARTITIONS_NAME)
 
 
 def drop_key(source: str, drop_id: str) -> str:
-    """The partition key of a drop (same as :attr:`assets.extract.landing.DropFolder.key`)."""
+    """A drop's name everywhere: its partition key, the ``reprocess`` config, the ledger, log lines."""
     return f"{source}.{drop_id}"
 
 

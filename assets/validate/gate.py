@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 
 import duckdb
 
+from assets.extract.partitions import drop_key
 from assets.extract.sources import SOURCES, EntitySpec, SourceSpec
 from assets.validate.derived import FRAME_TABLE, KNOWN_IDENTITIES, EntityFrame, clean_text_sql, typed_sql
 from assets.validate.events import EVENT_RULES, EventRule
@@ -69,7 +70,7 @@ class DropVerdict:
 
     @property
     def key(self) -> str:
-        return f"{self.source}.{self.drop_id}"
+        return drop_key(self.source, self.drop_id)
 
     @property
     def failing_share(self) -> float:
