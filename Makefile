@@ -27,17 +27,15 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 ## Generate the demo landing zone (once), run the nightly job through Dagster, print the registry summary.
-run: install
+run: install demo-export-key
 	@if [ ! -d "$(SEJAHTERA_LANDING)" ]; then \
 	  $(BIN)/sejahtera generate --out "$(SEJAHTERA_LANDING)" --households $(DEMO_HOUSEHOLDS) --seed $(DEMO_SEED); \
 	fi
-	@$(MAKE) --no-print-directory demo-export-key
 	$(WITH_EXPORT_KEY) $(BIN)/sejahtera run
 
 ## Open the Dagster UI on the same instance as `make run` (its runs are in the run history).
-ui: install
+ui: install demo-export-key
 	$(BIN)/python -c "from sejahtera.settings import Settings, ensure_dagster_home; ensure_dagster_home(Settings.from_env())"
-	@$(MAKE) --no-print-directory demo-export-key
 	$(WITH_EXPORT_KEY) $(BIN)/dagster dev -w workspace.yaml -p $(UI_PORT)
 
 demo-export-key:

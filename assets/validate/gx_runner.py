@@ -102,11 +102,10 @@ class Validation:
     gx_result: Any = field(repr=False, default=None)
     docs_url: str | None = None
 
-    @property
-    def docs_path(self) -> str | None:
-        if self.docs_url and self.docs_url.startswith("file://"):
-            return self.docs_url.removeprefix("file://")
-        return self.docs_url
+
+def docs_path(url: str) -> str:
+    """The local file behind a Data Docs URL (``file://...``), for the UI's path metadata."""
+    return url.removeprefix("file://")
 
 
 class GxRunner:

@@ -28,7 +28,7 @@ from assets.extract.partitions import DROPS_PARTITIONS_NAME
 from assets.extract.sources import SOURCES
 from assets.validate.checks import file_accounts, ledger_mismatches, staged_rows_of_unapplied_drops
 from assets.validate.gate import REJECTED, DropVerdict, Gate
-from assets.validate.gx_runner import GxRunner, Validation, ValidationError, data_docs_root
+from assets.validate.gx_runner import GxRunner, Validation, ValidationError, data_docs_root, docs_path
 from assets.validate.quality_config import QUALITY_CONFIG, QualityConfigError, load_quality_config
 from assets.validate.report import build_report, report_markdown
 from assets.validate.snapshots import build_snapshots
@@ -211,7 +211,7 @@ def _validated_metadata(verdicts: list[DropVerdict], ledger: dict[str, int], ind
     }
     if index:
         metadata["data_docs"] = dg.MetadataValue.url(index)
-        metadata["data_docs_path"] = dg.MetadataValue.path(index.removeprefix("file://"))
+        metadata["data_docs_path"] = dg.MetadataValue.path(docs_path(index))
     return metadata
 
 
@@ -247,7 +247,7 @@ def _suite_check(suite_name: str, validations: list[Validation], index: str | No
     last = next((v.docs_url for v in reversed(mine) if v.docs_url), None)
     if last:
         metadata["data_docs"] = dg.MetadataValue.url(last)
-        metadata["data_docs_path"] = dg.MetadataValue.path(last.removeprefix("file://"))
+        metadata["data_docs_path"] = dg.MetadataValue.path(docs_path(last))
     if index:
         metadata["data_docs_index"] = dg.MetadataValue.url(index)
     return dg.AssetCheckResult(
