@@ -29,6 +29,9 @@ PLAUSIBLE_IDENTITY_SQL = """(
     OR (birth_date_consistent(l.tanggal_lahir, r.tanggal_lahir)
         AND (list_has_any(l.name_tokens, r.name_tokens) OR l.nama_phonetic = r.nama_phonetic))
 )"""
+"""A probabilistic link is only ever taken between records whose names are alike, or whose birth dates agree
+and whose names at least share a token or a sound. Whatever the NIK, KK and address say: a relative who
+borrowed the NIK, or shares the family card, has another name and birth date."""
 DUPLICATE_EVIDENCE_SQL = """(
     identity_consistent(
         l.nama, r.nama, l.nama_key, r.nama_key, l.nama_skeleton, r.nama_skeleton, l.tanggal_lahir, r.tanggal_lahir
@@ -42,9 +45,6 @@ once, so this is the only way two of its records join one person): a consistent 
 the same NIK or the same name, birth date and village. Siblings, twins and a child carrying a parent's NIK all
 fail it: their names or birth dates differ."""
 
-"""A probabilistic link is only ever taken between records whose names are alike, or whose birth dates agree
-and whose names at least share a token or a sound. Whatever the NIK, KK and address say: a relative who
-borrowed the NIK, or shares the family card, has another name and birth date."""
 SPLINK_LOG_LEVEL = logging.ERROR
 """Splink's training warnings (a level never observed in a small sample) would flood the run's console; what they
 say is kept instead in ``TrainedModel.unobserved_levels`` and shown in the assets' metadata."""
@@ -218,11 +218,6 @@ def score_pairs(scratch: duckdb.DuckDBPyConnection, model: TrainedModel, config:
         ).to_arrow_table()
     finally:
         predictions.drop_table_from_database_and_remove_from_cache()
-
-
-def declared_settings() -> dict:
-    """The untrained declaration as Splink's settings dictionary (names and levels, no parameters)."""
-    return linkage_settings.settings().get_settings("duckdb").as_dict()
 
 
 def no_pairs(model_settings: dict) -> pa.Table:

@@ -183,9 +183,14 @@ def settings(prior: float | None = None) -> SettingsCreator:
     )
 
 
+def declared_settings() -> dict:
+    """The untrained declaration as Splink's settings dictionary (names and levels, no parameters)."""
+    return settings().get_settings("duckdb").as_dict()
+
+
 def settings_fingerprint() -> str:
     """A short hash of the declaration: a stored model trained for another declaration is not reused."""
-    as_dict = settings().get_settings("duckdb").as_dict()
+    as_dict = declared_settings()
     for key in ("linker_uid", "probability_two_random_records_match"):
         as_dict.pop(key, None)
     text = json.dumps(as_dict, sort_keys=True, default=str)

@@ -32,13 +32,13 @@ from assets.reconcile.config import LinkageConfig
 from assets.reconcile.linkage import (
     TrainedModel,
     comparison_names,
-    declared_settings,
     level_labels,
     load_records,
     no_pairs,
     score_pairs,
     scratch_database,
 )
+from assets.reconcile.linkage_settings import declared_settings
 from assets.reconcile.queries import run_sql, sql_text
 from sejahtera import warehouse
 
