@@ -8,13 +8,12 @@ column name is ever spliced into SQL text. Table and declared column names come 
 
 from __future__ import annotations
 
-import re
-
 import duckdb
 import numpy as np
 import pyarrow as pa
 
 from assets.extract.sources import SOURCES, EntitySpec, SourceSpec
+from sejahtera.sql_text import identifier
 from sejahtera.warehouse import WORK_SCHEMA
 
 LINEAGE_DDL = (
@@ -24,7 +23,6 @@ INCOMING = "incoming_file"
 """Name under which a file's Arrow table is visible to DuckDB while it is appended."""
 
 RAW_TYPES = frozenset({"VARCHAR", "INTEGER", "BIGINT", "DOUBLE", "BOOLEAN", "DATE"})
-_IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
 class StackingError(Exception):
@@ -33,7 +31,7 @@ class StackingError(Exception):
 
 def raw_table(source: SourceSpec, entity: EntitySpec) -> str:
     """``work.raw_dtks_anggota``: the qualified name of an entity's raw table."""
-    return f"{WORK_SCHEMA}.raw_{_identifier(source.table(entity.entity))}"
+    return f"{WORK_SCHEMA}.raw_{identifier(source.table(entity.entity))}"
 
 
 def create_raw_tables(con: duckdb.DuckDBPyConnection) -> None:
@@ -91,13 +89,7 @@ def _declared_ddl(entity: EntitySpec) -> str:
             raise ValueError(f"{entity.entity}: undeclarable type {snapshot_type!r}")
         return snapshot_type if entity.file_format == "parquet" else "VARCHAR"
 
-    return ", ".join(f"{_identifier(c.key)} {raw_type(c.snapshot_type)}" for c in entity.columns)
-
-
-def _identifier(name: str) -> str:
-    if not _IDENTIFIER.match(name):
-        raise ValueError(f"not a plain identifier: {name!r}")
-    return name
+    return ", ".join(f"{identifier(c.key)} {raw_type(c.snapshot_type)}" for c in entity.columns)
 
 
 def all_raw_tables() -> list[str]:

@@ -17,8 +17,8 @@ import duckdb
 from assets.registry import queries
 from assets.registry.tables import HISTORY_COLUMNS, Col, columns_of
 from sejahtera import warehouse as wh
+from sejahtera.sql_text import identifier
 
-_IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]*$")
 _TYPE = re.compile(r"^[A-Z][A-Z0-9_ ]*(\([0-9, ]+\))?$")
 
 CHANGES: dict[str, str] = {
@@ -65,7 +65,7 @@ def read_previous_registry(con: duckdb.DuckDBPyConnection) -> None:
             {name for name, _ in columns_of(con, published)} if wh.table_exists(con, published) else set()
         )
         con.execute(
-            f"CREATE OR REPLACE TEMP VIEW {_identifier(view)} AS SELECT "
+            f"CREATE OR REPLACE TEMP VIEW {identifier(view)} AS SELECT "
             + ", ".join(
                 _quoted(name) if name in available else f"CAST(NULL AS {_type(data_type)}) AS {_quoted(name)}"
                 for name, data_type in columns
@@ -74,14 +74,8 @@ def read_previous_registry(con: duckdb.DuckDBPyConnection) -> None:
         )
 
 
-def _identifier(name: str) -> str:
-    if not _IDENTIFIER.match(name):
-        raise ValueError(f"unexpected identifier {name!r}")
-    return name
-
-
 def _quoted(name: str) -> str:
-    return f'"{_identifier(name)}"'
+    return f'"{identifier(name)}"'
 
 
 def _type(data_type: str) -> str:

@@ -20,8 +20,8 @@ from assets.extract.columns import UNDECODED_SUFFIX
 from assets.extract.parquet_reader import RULED_KINDS
 from assets.extract.sources import Column, EntitySpec, SourceSpec
 from assets.validate.events import EventRule, event_rule
-from assets.validate.sql_text import identifier, literal, literal_list
 from sejahtera.rules.nik import NIK_PATTERN
+from sejahtera.sql_text import identifier, literal, literal_list
 from sejahtera.warehouse import WORK_SCHEMA
 
 FRAME_TABLE = "validation_frame"

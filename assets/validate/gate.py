@@ -32,7 +32,6 @@ from assets.validate.derived import FRAME_TABLE, KNOWN_IDENTITIES, EntityFrame, 
 from assets.validate.events import EVENT_RULES, EventRule
 from assets.validate.gx_runner import GxRunner, Validation
 from assets.validate.quarantine import write_failures
-from assets.validate.sql_text import identifier, literal_list
 from assets.validate.suites import SuiteError, yyyymmdd
 from assets.validate.tables import (
     accepted_table,
@@ -42,6 +41,7 @@ from assets.validate.tables import (
     table_columns,
 )
 from sejahtera import warehouse
+from sejahtera.sql_text import identifier, literal_list
 from sejahtera.warehouse import WORK_SCHEMA
 
 LOADED = "loaded"

@@ -14,9 +14,9 @@ import pandas as pd
 
 from assets.extract.sources import SOURCES, EntitySpec, SourceSpec
 from assets.validate.derived import clean_text_sql
-from assets.validate.sql_text import identifier
 from assets.validate.tables import run_script
 from sejahtera.reference import region_table
+from sejahtera.sql_text import identifier
 from sejahtera.warehouse import WORK_SCHEMA
 
 ROW_REGION = "row_region"

@@ -18,9 +18,9 @@ import duckdb
 
 from assets.extract.sources import SOURCES, SourceSpec
 from assets.validate.derived import snapshot_columns_ddl
-from assets.validate.sql_text import identifier
 from assets.validate.tables import accepted_table, snapshot_table, table_columns
 from sejahtera import warehouse
+from sejahtera.sql_text import identifier
 
 FULL = "full"
 LINEAGE = ("source", "drop_id", "file", "row_number")

@@ -9,7 +9,7 @@ import duckdb
 
 from assets.extract.sources import SOURCES
 from assets.validate.derived import snapshot_columns_ddl
-from assets.validate.sql_text import identifier
+from sejahtera.sql_text import identifier
 from sejahtera.warehouse import WORK_SCHEMA
 
 SQL_DIR = Path(__file__).resolve().parent / "sql"
