@@ -26,6 +26,8 @@ from typing import Literal
 
 import duckdb
 
+from sejahtera.sql_text import literal
+
 PUBLISHED_SCHEMAS = ("ref", "ops", "quality", "snapshot", "registry")
 WORK_SCHEMA = "work"
 _QUALIFIED_NAME = re.compile(r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$")
@@ -71,8 +73,7 @@ def _open(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
     """An in-memory connection with the warehouse file attached as :data:`CATALOG` and made the default."""
     con = duckdb.connect()
     try:
-        literal = "'" + str(path).replace("'", "''") + "'"
-        con.execute(f"ATTACH {literal} AS {CATALOG}" + (" (READ_ONLY)" if read_only else ""))
+        con.execute(f"ATTACH {literal(str(path))} AS {CATALOG}" + (" (READ_ONLY)" if read_only else ""))
         con.execute(f"USE {CATALOG}")
     except BaseException:
         con.close()
