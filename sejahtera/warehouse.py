@@ -28,7 +28,6 @@ import duckdb
 
 from sejahtera.sql_text import literal
 
-PUBLISHED_SCHEMAS = ("ref", "ops", "quality", "snapshot", "registry")
 WORK_SCHEMA = "work"
 _QUALIFIED_NAME = re.compile(r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$")
 

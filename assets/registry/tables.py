@@ -43,7 +43,6 @@ PERSON = (
     Col("tanggal_meninggal", "DATE", "Date of death, from the Dukcapil record that says MATI."),
     Col("no_kk", "VARCHAR", "Family card number (extra): Dukcapil, else the most recent agency record."),
 )
-PERSON_CONTRACT = PERSON[:10]
 
 HOUSEHOLD = (
     Col("household_id", "VARCHAR", "Stable registry id of the household: H + 9 digits."),
@@ -82,7 +81,6 @@ HOUSEHOLD = (
     Col("pmt_version", "VARCHAR", "Version of config/pmt_weights.yaml that scored the household."),
     Col("eligibility_version", "VARCHAR", "Version of config/eligibility.yaml that decided the flags."),
 )
-HOUSEHOLD_CONTRACT = HOUSEHOLD[:12]
 
 SOURCE_LINK_CONTRACT = (
     Col("source", "VARCHAR", "dtks | regsosek | p3ke | dukcapil."),
