@@ -8,4 +8,10 @@ The Dagster assets live in the top-level ``assets`` package, the code location i
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-"""The checkout's root: config files, reference lists and expectation suites are read from here."""
+"""The checkout's root (where ``make`` and the tests run)."""
+
+RULES_ROOT = (
+    PROJECT_ROOT if (PROJECT_ROOT / "config").is_dir() else Path(__file__).resolve().parent / "bundled"
+)
+"""Where ``config/``, ``expectations/``, ``reference/`` and ``deploy/dagster.yaml`` are read from: the checkout,
+or the copy an installed wheel carries in ``sejahtera/bundled/`` (``setup.py`` puts it there)."""

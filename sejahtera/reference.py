@@ -12,9 +12,9 @@ from functools import lru_cache
 import duckdb
 import pandas as pd
 
-from sejahtera import PROJECT_ROOT
+from sejahtera import RULES_ROOT
 
-REFERENCE_DIR = PROJECT_ROOT / "reference"
+REFERENCE_DIR = RULES_ROOT / "reference"
 DECREES = {
     "2022": REFERENCE_DIR / "wilayah_kemendagri_2022.csv.gz",
     "2025": REFERENCE_DIR / "wilayah_kemendagri_2025.csv.gz",

@@ -12,12 +12,12 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from sejahtera import PROJECT_ROOT
+from sejahtera import RULES_ROOT
 
 DEFAULT_LANDING = Path("data/landing")
 DEFAULT_WAREHOUSE = Path("data/warehouse/sejahtera.duckdb")
 DEFAULT_DAGSTER_HOME = Path(".dagster_home")
-INSTANCE_TEMPLATE = PROJECT_ROOT / "deploy" / "dagster.yaml"
+INSTANCE_TEMPLATE = RULES_ROOT / "deploy" / "dagster.yaml"
 
 
 @dataclass(frozen=True)

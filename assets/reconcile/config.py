@@ -7,9 +7,9 @@ from pathlib import Path
 
 import yaml
 
-from sejahtera import PROJECT_ROOT
+from sejahtera import RULES_ROOT
 
-CONFIG_FILE = PROJECT_ROOT / "config" / "linkage.yaml"
+CONFIG_FILE = RULES_ROOT / "config" / "linkage.yaml"
 
 
 @dataclass(frozen=True)

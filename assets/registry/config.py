@@ -14,9 +14,9 @@ from typing import Any
 import yaml
 
 from assets.extract.sources.regsosek import RUMAH_TANGGA
-from sejahtera import PROJECT_ROOT
+from sejahtera import RULES_ROOT
 
-CONFIG_DIR = PROJECT_ROOT / "config"
+CONFIG_DIR = RULES_ROOT / "config"
 PROGRAMMES = ("pkh", "bpnt", "pbi")
 """The programmes of the contract's ``eligible_<programme>`` columns."""
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import yaml
 
-from sejahtera import PROJECT_ROOT
+from sejahtera import RULES_ROOT
 
-QUALITY_CONFIG = PROJECT_ROOT / "config" / "quality.yaml"
+QUALITY_CONFIG = RULES_ROOT / "config" / "quality.yaml"
 
 
 class QualityConfigError(ValueError):

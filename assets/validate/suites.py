@@ -24,11 +24,11 @@ from assets.extract.columns import UNDECODED_SUFFIX
 from assets.extract.sources import SOURCES, Column
 from assets.validate import identity_warnings as warn
 from assets.validate.derived import CONTROL_CHARACTERS, EntityFrame, date_shape_pattern
-from sejahtera import PROJECT_ROOT
+from sejahtera import RULES_ROOT
 from sejahtera.rules import row_rules as rule
 from sejahtera.rules.nik import KK_PATTERN, NIK_PATTERN
 
-EXPECTATIONS_DIR = PROJECT_ROOT / "expectations"
+EXPECTATIONS_DIR = RULES_ROOT / "expectations"
 REFERENCE_EXPECTATION = "expect_column_values_to_be_in_reference_list"
 VILLAGES = "kemendagri_villages"
 DISTRICTS = "kemendagri_districts"
