@@ -14,13 +14,6 @@ import duckdb
 from assets.registry import queries
 from sejahtera.privacy import install_masking_macros
 
-REASONS = {
-    "dead_listed": "inclusion: a recipient record lists a person Dukcapil records as dead",
-    "no_living_member": "inclusion: the receiving household has no living member",
-    "above_cutoff": "inclusion: the receiving household ranks above the programme's decile cutoff",
-    "eligible_receiving_nothing": "exclusion: an eligible household receives no programme",
-}
-
 
 def build_targeting_errors(con: duckdb.DuckDBPyConnection) -> None:
     """Needs ``work.household_welfare``, ``work.household_eligibility``, ``work.programme_receipt``."""

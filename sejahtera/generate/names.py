@@ -22,8 +22,6 @@ def _words(text: str) -> list[str]:
     return text.split()
 
 
-GROUPS = ("muslim", "javanese", "sundanese", "batak", "balinese", "chinese", "christian")
-
 MUSLIM_MALE_LEAD = _words("MUHAMMAD AHMAD ABDUL MOH ANDI RIZKI NUR")
 MUSLIM_MALE = _words(
     """

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Set
-from datetime import date
 
 import duckdb
 
@@ -72,23 +71,6 @@ def kk_problem(kk: str | None, districts: Set[str]) -> str | None:
     if kk[12:] == "0000":
         return SERIAL_ZERO
     return None
-
-
-def birth_hint(nik: str, century_pivot: int) -> tuple[date | None, str]:
-    """The birth date and sex an NIK encodes: a hint to compare with recorded values, never a correction.
-
-    ``century_pivot`` is the current two-digit year: ``YY`` above it is read as 19YY. The date is None when the
-    encoded day and month do not form a real date.
-    """
-    day = int(nik[6:8])
-    sex = "P" if day > 40 else "L"
-    day = day - 40 if day > 40 else day
-    yy = int(nik[10:12])
-    year = (1900 if yy > century_pivot else 2000) + yy
-    try:
-        return date(year, int(nik[8:10]), day), sex
-    except ValueError:
-        return None, sex
 
 
 def install_macros(con: duckdb.DuckDBPyConnection) -> None:

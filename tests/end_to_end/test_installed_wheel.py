@@ -10,6 +10,7 @@ comes only from the wheel, and the checkout is on no path.
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import sysconfig
@@ -22,6 +23,18 @@ from sejahtera import PROJECT_ROOT
 
 pytestmark = pytest.mark.slow
 
+NOT_SOURCE = (
+    ".git",
+    ".venv",
+    "build",
+    "data",
+    "test-artifacts",
+    "*.egg-info",
+    "__pycache__",
+    ".*_cache",
+    ".dagster_home",
+)
+
 
 def _clean_env(**extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in {"PYTHONPATH", "VIRTUAL_ENV"}}
@@ -31,9 +44,12 @@ def _clean_env(**extra: str) -> dict[str, str]:
 @pytest.fixture(scope="module")
 def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("wheel")
+    # Build from a copy: setuptools builds in the source tree, and a stale build/ would ship deleted modules.
+    source = root / "source"
+    shutil.copytree(PROJECT_ROOT, source, ignore=shutil.ignore_patterns(*NOT_SOURCE))
     wheels = root / "wheels"
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", str(wheels), str(PROJECT_ROOT)],
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", str(wheels), str(source)],
         check=True,
         env=_clean_env(),
     )

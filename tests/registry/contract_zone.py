@@ -1,6 +1,6 @@
 """Hand-made landing zones written to the letter of the drop contract, and the real ``sejahtera run`` over them.
 
-The contract (``/work/shared/contract.md``, sections 1-2) fixes every file's format: DTKS ``;`` CSV with
+The contract (``docs/contract.md``, sections 1-2) fixes every file's format: DTKS ``;`` CSV with
 DD-MM-YYYY dates, Regsosek typed Parquet, P3KE gzip CSV with dotted village codes and DD/MM/YYYY, Dukcapil
 Parquet fulls and ``,`` CSV deltas. :class:`Zone` writes drops in exactly those formats (manifest last, sha256
 and row counts right) from a few lines of Python per case, so that a test states a case the way an agency would
