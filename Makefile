@@ -16,7 +16,7 @@ UI_PORT ?= 3000
 DEMO_EXPORT_KEY := $(CURDIR)/data/.demo_export_key
 WITH_EXPORT_KEY = SEJAHTERA_EXPORT_KEY="$${SEJAHTERA_EXPORT_KEY:-$$(cat "$(DEMO_EXPORT_KEY)")}"
 
-.PHONY: install run ui test bench lint format clean demo-export-key
+.PHONY: install run ui test bench bench-scale lint format clean demo-export-key
 
 install: $(STAMP)
 
@@ -48,6 +48,11 @@ test: install
 
 bench: install
 	$(BIN)/python -m benchmarks
+
+## The nightly job at S and M sizes (add L with SCALE_SIZES="S M L"): benchmarks/results/scale.md
+SCALE_SIZES ?= S M
+bench-scale: install
+	$(BIN)/python benchmarks/scale_bench.py $(SCALE_SIZES)
 
 lint: install
 	$(BIN)/ruff check .
