@@ -1,6 +1,6 @@
 """Small helpers for writing DuckDB SQL from names in code (every stage uses them).
 
-Table and column names come from code (the declarations in ``assets/extract/sources/``, the registry's tables),
+Table and column names come from code (the declarations in ``sejahtera/sources/``, the registry's tables),
 never from data, and are still checked against a strict pattern; constants from code (a date format, a code list) become quoted
 literals. Values from data are never spliced: they are bound parameters.
 """

@@ -12,7 +12,7 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 
-from assets.extract.sources import SOURCES, EntitySpec, SourceSpec
+from sejahtera.sources import SOURCES, EntitySpec, SourceSpec
 from sejahtera.sql_text import identifier
 from sejahtera.warehouse import WORK_SCHEMA
 

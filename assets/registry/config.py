@@ -13,8 +13,8 @@ from typing import Any
 
 import yaml
 
-from assets.extract.sources.regsosek import RUMAH_TANGGA
 from sejahtera import PROJECT_ROOT
+from sejahtera.sources.regsosek import RUMAH_TANGGA
 
 CONFIG_DIR = PROJECT_ROOT / "config"
 PROGRAMMES = ("pkh", "bpnt", "pbi")

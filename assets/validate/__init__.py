@@ -2,8 +2,8 @@
 registry. Exports ``assets`` and ``asset_checks`` for pipelines/definitions.py, and ``PUBLICATIONS``, which the
 registry stage's publish step applies in its single transaction."""
 
-from assets.extract.sources import SOURCES
 from assets.validate.pipeline_assets import quality_report, source_snapshots, validated_drops
+from sejahtera.sources import SOURCES
 from sejahtera.warehouse import Publication
 
 assets: list = [validated_drops, quality_report, source_snapshots]

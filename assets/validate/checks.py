@@ -8,9 +8,9 @@ from dataclasses import dataclass
 
 import duckdb
 
-from assets.extract.sources import SOURCES
 from assets.validate.tables import accepted_table, snapshot_table
 from sejahtera import warehouse
+from sejahtera.sources import SOURCES
 from sejahtera.warehouse import WORK_SCHEMA
 
 

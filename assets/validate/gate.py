@@ -27,7 +27,6 @@ from dataclasses import dataclass, field
 import duckdb
 
 from assets.extract.partitions import drop_key
-from assets.extract.sources import SOURCES, EntitySpec, SourceSpec
 from assets.validate.derived import FRAME_TABLE, KNOWN_IDENTITIES, EntityFrame, clean_text_sql, typed_sql
 from assets.validate.events import EVENT_RULES, EventRule
 from assets.validate.gx_runner import GxRunner, Validation
@@ -41,6 +40,7 @@ from assets.validate.tables import (
     table_columns,
 )
 from sejahtera import warehouse
+from sejahtera.sources import SOURCES, EntitySpec, SourceSpec
 from sejahtera.sql_text import identifier, literal_list
 from sejahtera.warehouse import WORK_SCHEMA
 

@@ -25,7 +25,6 @@ from pydantic import Field
 
 from assets.extract.assets import drop
 from assets.extract.partitions import DROPS_PARTITIONS_NAME
-from assets.extract.sources import SOURCES
 from assets.validate.checks import file_accounts, ledger_mismatches, staged_rows_of_unapplied_drops
 from assets.validate.gate import REJECTED, DropVerdict, Gate
 from assets.validate.gx_runner import GxRunner, Validation, ValidationError, data_docs_root, docs_path
@@ -34,6 +33,7 @@ from assets.validate.report import build_report, report_markdown
 from assets.validate.snapshots import build_snapshots
 from assets.validate.suites import EXPECTATIONS_DIR, SuiteError
 from pipelines.resources import WarehouseResource
+from sejahtera.sources import SOURCES
 from sejahtera.warehouse import transaction
 
 GROUP = "validate"

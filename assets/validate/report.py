@@ -12,10 +12,10 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
-from assets.extract.sources import SOURCES, EntitySpec, SourceSpec
 from assets.validate.derived import clean_text_sql
 from assets.validate.tables import run_script
 from sejahtera.reference import region_table
+from sejahtera.sources import SOURCES, EntitySpec, SourceSpec
 from sejahtera.sql_text import identifier
 from sejahtera.warehouse import WORK_SCHEMA
 

@@ -16,10 +16,10 @@ from __future__ import annotations
 
 import duckdb
 
-from assets.extract.sources import SOURCES, SourceSpec
 from assets.validate.derived import snapshot_columns_ddl
 from assets.validate.tables import accepted_table, snapshot_table, table_columns
 from sejahtera import warehouse
+from sejahtera.sources import SOURCES, SourceSpec
 from sejahtera.sql_text import identifier
 
 FULL = "full"

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import duckdb
 
-from assets.extract.sources import SOURCES
 from assets.validate.derived import snapshot_columns_ddl
+from sejahtera.sources import SOURCES
 from sejahtera.sql_text import identifier
 from sejahtera.warehouse import WORK_SCHEMA
 

@@ -26,8 +26,8 @@ import pyarrow.parquet as pq
 
 from assets.extract import asset_checks, assets
 from assets.extract.parquet_reader import ARROW_TYPES
-from assets.extract.sources import SOURCES, Column, EntitySpec
 from pipelines.resources import LandingZoneResource, WarehouseResource
+from sejahtera.sources import SOURCES, Column, EntitySpec
 from sejahtera.warehouse import run_has_work
 
 

@@ -17,9 +17,9 @@ from assets.extract.extraction import extract_drops, plan
 from assets.extract.landing import scan
 from assets.extract.ledger import Ledger
 from assets.extract.outcome import LOADED
-from assets.extract.sources import SOURCES
 from sejahtera import warehouse
 from sejahtera.cli import main
+from sejahtera.sources import SOURCES
 
 EXPECTED_LAYOUT = {
     "dtks/20261115": {"keluarga.csv", "anggota.csv", "manifest.json"},
