@@ -27,7 +27,7 @@ sys.path.insert(0, str(ROOT))
 
 from assets.extract import asset_checks, assets  # noqa: E402
 from assets.extract.csv_reader import read_csv_file  # noqa: E402
-from pipelines.resources import LandingZoneResource, WarehouseResource  # noqa: E402
+from sejahtera.resources import LandingZoneResource, WarehouseResource  # noqa: E402
 from sejahtera.sources import SOURCES  # noqa: E402
 
 ANGGOTA_ROWS = 1_000_000

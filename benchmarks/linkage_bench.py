@@ -39,8 +39,8 @@ def prepare(folder: Path, households: int, noise: float) -> None:
     import dagster as dg
 
     from assets import extract, validate
-    from pipelines.resources import build_resources
     from sejahtera.generate import NoiseConfig, generate_landing_zone
+    from sejahtera.resources import build_resources
     from sejahtera.settings import Settings
 
     landing = folder / "landing"

@@ -10,9 +10,9 @@ import dagster as dg
 
 from assets import extract, reconcile, registry, validate
 from pipelines.jobs import nightly_job, train_linkage_model_job
-from pipelines.resources import build_resources
 from pipelines.schedules import nightly_schedule, with_registry_freshness
 from pipelines.sensors import drop_sensor, run_failure_alert
+from sejahtera.resources import build_resources
 
 STAGES = (extract, validate, reconcile, registry)
 

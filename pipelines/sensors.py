@@ -17,7 +17,7 @@ from assets.extract.landing import scan
 from assets.extract.partitions import drops
 from pipelines.alerts import alert_for_failed_run
 from pipelines.jobs import nightly_job
-from pipelines.resources import LandingZoneResource
+from sejahtera.resources import LandingZoneResource
 
 DROP_SENSOR_INTERVAL_SECONDS = 30
 ALERT_SENSOR_INTERVAL_SECONDS = 30

@@ -17,7 +17,7 @@ from assets.extract.landing import scan
 from assets.extract.ledger import Ledger
 from assets.extract.outcome import REJECTED, STATUSES, DropOutcome
 from assets.extract.partitions import DROPS_PARTITIONS_NAME, drops, is_valid_partition_key
-from pipelines.resources import LandingZoneResource, WarehouseResource
+from sejahtera.resources import LandingZoneResource, WarehouseResource
 from sejahtera.warehouse import reset_work
 
 OWNERS = ["team:extract"]

@@ -4,7 +4,7 @@ import dagster as dg
 
 from assets.reconcile.pipeline_assets import resolved_households, resolved_persons
 from assets.reconcile.queries import sql_text
-from pipelines.resources import WarehouseResource
+from sejahtera.resources import WarehouseResource
 
 _NO_NEW_DROPS = {"note": "no new drops this run"}
 

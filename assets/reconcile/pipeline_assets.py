@@ -13,7 +13,7 @@ from assets.reconcile.households import resolve_households
 from assets.reconcile.linkage import NotEnoughToTrain
 from assets.reconcile.persons import resolve_persons
 from assets.reconcile.training import NothingToTrainOn, published_person_records
-from pipelines.resources import WarehouseResource
+from sejahtera.resources import WarehouseResource
 from sejahtera.warehouse import transaction
 
 GROUP = "reconcile"

@@ -23,8 +23,8 @@ from assets.registry import queries
 from assets.registry.config import EligibilityRules, load_eligibility
 from assets.registry.publish import RunState, run_state
 from assets.registry.reporting import markdown_table
-from pipelines.resources import WarehouseResource
 from sejahtera import warehouse as wh
+from sejahtera.resources import WarehouseResource
 
 WELFARE_RANKING = dg.AssetKey("welfare_ranking")
 REGISTRY_HOUSEHOLD = dg.AssetKey(["registry", "household"])

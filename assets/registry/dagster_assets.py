@@ -19,8 +19,8 @@ from assets.registry.publish import RunState, publish_run, run_state, upstream_p
 from assets.registry.survivorship import build_survivors
 from assets.registry.targeting import build_targeting_errors
 from assets.registry.welfare import build_welfare
-from pipelines.resources import WarehouseResource
 from sejahtera import warehouse as wh
+from sejahtera.resources import WarehouseResource
 
 GROUP = "registry"
 OWNERS = ["team:registry"]

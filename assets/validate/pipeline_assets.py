@@ -32,7 +32,7 @@ from assets.validate.quality_config import QUALITY_CONFIG, QualityConfigError, l
 from assets.validate.report import build_report, report_markdown
 from assets.validate.snapshots import build_snapshots
 from assets.validate.suites import EXPECTATIONS_DIR, SuiteError
-from pipelines.resources import WarehouseResource
+from sejahtera.resources import WarehouseResource
 from sejahtera.sources import SOURCES
 from sejahtera.warehouse import transaction
 

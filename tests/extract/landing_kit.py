@@ -26,7 +26,7 @@ import pyarrow.parquet as pq
 
 from assets.extract import asset_checks, assets
 from assets.extract.parquet_reader import ARROW_TYPES
-from pipelines.resources import LandingZoneResource, WarehouseResource
+from sejahtera.resources import LandingZoneResource, WarehouseResource
 from sejahtera.sources import SOURCES, Column, EntitySpec
 from sejahtera.warehouse import run_has_work
 

@@ -8,8 +8,8 @@ import assets.reconcile.pipeline_assets as reconcile_assets
 from assets import reconcile
 from assets.reconcile import model_store
 from assets.reconcile.queries import sql_text
-from pipelines.resources import LandingZoneResource, WarehouseResource
 from sejahtera import warehouse
+from sejahtera.resources import LandingZoneResource, WarehouseResource
 
 NIGHTLY_ASSETS = ["dukcapil_population", "standardised_records", "resolved_persons", "resolved_households"]
 

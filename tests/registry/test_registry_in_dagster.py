@@ -12,8 +12,8 @@ from registry_world import MIDDLE_SURVEY, POOR_SURVEY, RICH_SURVEY, UPSTREAM_PUB
 from assets import registry
 from assets.registry import checks, dagster_assets
 from assets.registry.config import Programme, load_eligibility
-from pipelines.resources import LandingZoneResource, WarehouseResource
 from sejahtera import warehouse
+from sejahtera.resources import LandingZoneResource, WarehouseResource
 
 
 def _world() -> World:

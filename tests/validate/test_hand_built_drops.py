@@ -27,7 +27,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from assets import extract, validate
-from pipelines.resources import LandingZoneResource, WarehouseResource
+from sejahtera.resources import LandingZoneResource, WarehouseResource
 from sejahtera.rules import row_rules as rules
 
 VILLAGE = "3201011001"  # Kab. Bogor, 2025 list

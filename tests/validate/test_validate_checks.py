@@ -10,7 +10,7 @@ from validate_kit import WorkArea, dtks_anggota, dtks_keluarga, run_gate
 from assets import validate
 from assets.validate import pipeline_assets
 from assets.validate.checks import file_accounts, ledger_mismatches
-from pipelines.resources import WarehouseResource
+from sejahtera.resources import WarehouseResource
 
 
 def _run(area: WorkArea) -> dg.ExecuteInProcessResult:

@@ -20,9 +20,9 @@ from assets.validate.pipeline_assets import (
     THRESHOLD_CHECK,
     suite_check_name,
 )
-from pipelines.resources import LandingZoneResource, WarehouseResource
 from sejahtera import warehouse
 from sejahtera.generate import generate_landing_zone
+from sejahtera.resources import LandingZoneResource, WarehouseResource
 
 CONTRACT_QUARANTINE = ["source", "drop_id", "file", "row_number", "source_record_id", "rule", "detail"]
 CONTRACT_LEDGER = [
