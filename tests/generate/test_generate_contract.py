@@ -17,8 +17,8 @@ from assets.extract.extraction import extract_drops, plan
 from assets.extract.landing import scan
 from assets.extract.ledger import Ledger
 from assets.extract.outcome import LOADED
+from pipelines.cli import main
 from sejahtera import warehouse
-from sejahtera.cli import main
 from sejahtera.sources import SOURCES
 
 EXPECTED_LAYOUT = {
