@@ -17,7 +17,7 @@ from sejahtera.resources import build_resources
 STAGES = (extract, validate, reconcile, registry)
 
 defs = dg.Definitions(
-    assets=dg.map_asset_specs(with_registry_freshness, [a for stage in STAGES for a in stage.assets]),
+    assets=dg.map_asset_specs(with_registry_freshness, [a for stage in STAGES for a in stage.asset_defs]),
     asset_checks=[c for stage in STAGES for c in stage.asset_checks],
     jobs=[nightly_job, train_linkage_model_job],
     schedules=[nightly_schedule],

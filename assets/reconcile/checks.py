@@ -2,7 +2,7 @@
 
 import dagster as dg
 
-from assets.reconcile.pipeline_assets import resolved_households, resolved_persons
+from assets.reconcile.defs import resolved_households, resolved_persons
 from assets.reconcile.queries import sql_text
 from sejahtera.resources import WarehouseResource
 

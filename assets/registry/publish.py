@@ -14,9 +14,11 @@ from enum import Enum
 
 import duckdb
 
+from assets.reconcile.publications import PUBLICATIONS as RECONCILE_PUBLICATIONS
 from assets.registry import queries
 from assets.registry.history import build_history_and_changelog
 from assets.registry.tables import DECLARED, SOURCE_LINK_CONTRACT, Col
+from assets.validate.publications import PUBLICATIONS as VALIDATE_PUBLICATIONS
 from sejahtera import warehouse
 from sejahtera.privacy import install_masking_macros
 from sejahtera.warehouse import Publication
@@ -130,10 +132,9 @@ def _check_unique_targets(publications: Sequence[Publication]) -> None:
 
 
 def upstream_publications() -> tuple[list[Publication], list[Publication]]:
-    """The validate and the reconcile stage's publications (``PUBLICATIONS`` of their packages).
+    """The validate and the reconcile stage's publications, which this stage's one publish applies with its own.
 
-    Imported when the publish runs, not at import time: the stages' packages import each other's nothing.
+    The registry stage is the last one, so it imports the earlier stages' ``publications`` modules like any other
+    downward import; the list of what a run publishes is assembled here, in one place.
     """
-    from assets import reconcile, validate
-
-    return list(validate.PUBLICATIONS), list(reconcile.PUBLICATIONS)
+    return list(VALIDATE_PUBLICATIONS), list(RECONCILE_PUBLICATIONS)

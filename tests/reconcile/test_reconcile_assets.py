@@ -4,7 +4,7 @@ import dagster as dg
 import pytest
 from reconcile_fixtures import TEST_CONFIG, Snapshots, kk, nik, query, training_population
 
-import assets.reconcile.pipeline_assets as reconcile_assets
+import assets.reconcile.defs as reconcile_assets
 from assets import reconcile
 from assets.reconcile import model_store
 from assets.reconcile.queries import sql_text
@@ -74,7 +74,7 @@ def _store_model(path, model) -> None:
 
 
 def test_every_step_is_a_no_op_when_the_run_found_no_new_drops(warehouse_path, tmp_path):
-    selected = [a for a in reconcile.assets if a.key.to_user_string() in NIGHTLY_ASSETS]
+    selected = [a for a in reconcile.asset_defs if a.key.to_user_string() in NIGHTLY_ASSETS]
     result = _materialize([*selected, *reconcile.asset_checks], warehouse_path, tmp_path)
     assert result.success
     for key in NIGHTLY_ASSETS:
@@ -86,7 +86,7 @@ def test_every_step_is_a_no_op_when_the_run_found_no_new_drops(warehouse_path, t
 
 def test_a_nightly_run_reconciles_and_its_checks_pass(warehouse_path, tmp_path, trained_model):
     _store_model(warehouse_path, trained_model)
-    selected = [a for a in reconcile.assets if a.key.to_user_string() in NIGHTLY_ASSETS]
+    selected = [a for a in reconcile.asset_defs if a.key.to_user_string() in NIGHTLY_ASSETS]
     result = _materialize(
         [_source_snapshots(_small_town()), *selected, *reconcile.asset_checks], warehouse_path, tmp_path
     )
@@ -109,7 +109,7 @@ def test_a_nightly_run_reconciles_and_its_checks_pass(warehouse_path, tmp_path, 
 
 def test_without_a_stored_model_the_run_trains_one_and_publishes_it(warehouse_path, tmp_path, monkeypatch):
     monkeypatch.setattr(reconcile_assets.LinkageConfig, "load", classmethod(lambda cls: TEST_CONFIG))
-    selected = [a for a in reconcile.assets if a.key.to_user_string() in NIGHTLY_ASSETS]
+    selected = [a for a in reconcile.asset_defs if a.key.to_user_string() in NIGHTLY_ASSETS]
     result = _materialize(
         [_source_snapshots(training_population(60, seed=3)), *selected], warehouse_path, tmp_path
     )
@@ -151,7 +151,7 @@ def test_the_nothing_lost_check_finds_a_missing_or_doubled_link(
     warehouse_path, tmp_path, trained_model, damage
 ):
     _store_model(warehouse_path, trained_model)
-    selected = [a for a in reconcile.assets if a.key.to_user_string() in NIGHTLY_ASSETS]
+    selected = [a for a in reconcile.asset_defs if a.key.to_user_string() in NIGHTLY_ASSETS]
     _materialize([_source_snapshots(_small_town()), *selected], warehouse_path, tmp_path)
     with warehouse.connect(warehouse_path) as con:
         assert con.execute(sql_text("check_source_link_once")).fetchall() == []
@@ -171,7 +171,7 @@ def test_a_run_before_any_dukcapil_drop_links_agencies_but_keeps_no_model(
     warehouse_path, tmp_path, monkeypatch
 ):
     monkeypatch.setattr(reconcile_assets.LinkageConfig, "load", classmethod(lambda cls: TEST_CONFIG))
-    selected = [a for a in reconcile.assets if a.key.to_user_string() in NIGHTLY_ASSETS]
+    selected = [a for a in reconcile.asset_defs if a.key.to_user_string() in NIGHTLY_ASSETS]
     result = _materialize(
         [
             _source_snapshots(_agency_only(training_population(40, seed=9))),
@@ -218,7 +218,7 @@ def test_a_first_run_with_too_little_to_train_a_model_links_deterministically(
     warehouse_path, tmp_path, monkeypatch, snapshots
 ):
     monkeypatch.setattr(reconcile_assets.LinkageConfig, "load", classmethod(lambda cls: TEST_CONFIG))
-    selected = [a for a in reconcile.assets if a.key.to_user_string() in NIGHTLY_ASSETS]
+    selected = [a for a in reconcile.asset_defs if a.key.to_user_string() in NIGHTLY_ASSETS]
     result = _materialize(
         [_source_snapshots(snapshots()), *selected, *reconcile.asset_checks], warehouse_path, tmp_path
     )

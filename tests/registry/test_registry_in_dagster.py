@@ -10,7 +10,8 @@ import pytest
 from registry_world import MIDDLE_SURVEY, POOR_SURVEY, RICH_SURVEY, UPSTREAM_PUBLICATIONS, World
 
 from assets import registry
-from assets.registry import checks, dagster_assets
+from assets.registry import checks
+from assets.registry import defs as registry_defs
 from assets.registry.config import Programme, load_eligibility
 from sejahtera import warehouse
 from sejahtera.resources import LandingZoneResource, WarehouseResource
@@ -53,7 +54,7 @@ def resources(tmp_path: Path) -> dict:
 def _registry_only_publications(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     # The validate stage's publications as docs/architecture.md names them, the reconcile stage's left out:
     # this file tests the registry stage alone (the nightly job's end-to-end test runs the real ones).
-    monkeypatch.setattr(dagster_assets, "upstream_publications", lambda: (UPSTREAM_PUBLICATIONS, []))
+    monkeypatch.setattr(registry_defs, "upstream_publications", lambda: (UPSTREAM_PUBLICATIONS, []))
     monkeypatch.setenv("SEJAHTERA_EXPORT_KEY", "a-test-key-that-is-long-enough")
     monkeypatch.setenv("SEJAHTERA_EXPORTS", str(tmp_path / "exports"))
 
@@ -63,7 +64,7 @@ def _materialize(resources: dict, upstream: dg.AssetsDefinition | None = None) -
     # state an earlier test left behind.
     with dg.DagsterInstance.ephemeral() as instance:
         return dg.materialize(
-            [*([upstream] if upstream else []), *registry.assets, *registry.asset_checks],
+            [*([upstream] if upstream else []), *registry.asset_defs, *registry.asset_checks],
             resources=resources,
             instance=instance,
             raise_on_error=False,

@@ -258,7 +258,7 @@ def landed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     quality.write_text("max_failing_row_share: 1.0\n", encoding="utf-8")
     with dg.DagsterInstance.ephemeral() as instance:
         result = dg.materialize(
-            [*extract.assets, *validate.assets],
+            [*extract.asset_defs, *validate.asset_defs],
             resources={
                 "warehouse": WarehouseResource(path=str(warehouse_file)),
                 "landing": LandingZoneResource(root=str(landing)),

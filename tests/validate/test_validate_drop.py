@@ -8,8 +8,8 @@ import datetime as dt
 import pytest
 from validate_kit import VILLAGE, dtks_anggota, dtks_keluarga, nik, run_gate
 
-from assets.validate.checks import file_accounts, ledger_mismatches, staged_rows_of_unapplied_drops
 from assets.validate.gate import APPLIED, REJECTED
+from assets.validate.invariants import file_accounts, ledger_mismatches, staged_rows_of_unapplied_drops
 from sejahtera.rules import row_rules as rules
 
 

@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 from assets import extract, validate
-from assets.validate.pipeline_assets import (
+from assets.validate.defs import (
     NOT_STAGED,
     ROWS_ACCOUNTED,
     SUITES,
@@ -52,7 +52,7 @@ def world(tmp_path_factory: pytest.TempPathFactory):
 
         def run() -> dg.ExecuteInProcessResult:
             return dg.materialize(
-                [*extract.assets, *validate.assets],
+                [*extract.asset_defs, *validate.asset_defs],
                 resources=resources,
                 instance=instance,
                 raise_on_error=False,

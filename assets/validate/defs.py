@@ -23,11 +23,11 @@ from zoneinfo import ZoneInfo
 import dagster as dg
 from pydantic import Field
 
-from assets.extract.assets import drop
+from assets.extract.defs import drop
 from assets.extract.partitions import DROPS_PARTITIONS_NAME
-from assets.validate.checks import file_accounts, ledger_mismatches, staged_rows_of_unapplied_drops
 from assets.validate.gate import REJECTED, DropVerdict, Gate
 from assets.validate.gx_runner import GxRunner, Validation, ValidationError, data_docs_root, docs_path
+from assets.validate.invariants import file_accounts, ledger_mismatches, staged_rows_of_unapplied_drops
 from assets.validate.quality_config import QUALITY_CONFIG, QualityConfigError, load_quality_config
 from assets.validate.report import build_report, report_markdown
 from assets.validate.snapshots import build_snapshots

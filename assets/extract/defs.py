@@ -1,4 +1,5 @@
-"""The extract stage in Dagster: the ``landed_drops`` asset, the per-drop external asset ``drop``, their checks.
+"""The extract stage in Dagster: the ``landed_drops`` asset (with its check spec) and the per-drop external
+asset ``drop``; the blocking row-accounting check is in ``checks.py``.
 
 ``landed_drops`` is the first step of every ``nightly`` run. It decides which drops are pending against the
 published ledger; with none it writes nothing at all (the warehouse is opened read-only, or not at all), so a
@@ -11,7 +12,6 @@ from collections.abc import Sequence
 import dagster as dg
 from pydantic import Field
 
-from assets.extract.accounting import raw_row_problems
 from assets.extract.extraction import extract_drops, plan
 from assets.extract.landing import scan
 from assets.extract.ledger import Ledger
@@ -22,7 +22,6 @@ from sejahtera.warehouse import reset_work
 
 OWNERS = ["team:extract"]
 DROP_INTEGRITY = "drop_integrity"
-RAW_ROWS_MATCH_MANIFESTS = "raw_rows_match_manifests"
 
 drop = dg.AssetSpec(
     key="drop",
@@ -88,29 +87,6 @@ def landed_drops(
         outcomes = extract_drops(con, pending, ledger)
     _announce(context, outcomes)
     return _result(outcomes=outcomes, untouched=len(folders) - len(pending))
-
-
-@dg.asset_check(
-    asset=landed_drops,
-    name=RAW_ROWS_MATCH_MANIFESTS,
-    blocking=True,
-    pool="warehouse",
-    description=(
-        "Every file of every loaded drop is in its raw table with exactly the rows its manifest lists, numbered "
-        "1..n, and no row of a drop that was not loaded is staged. Blocking: the publish must not go on if not."
-    ),
-)
-def raw_rows_match_manifests(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource):
-    if not warehouse.has_work(context.run.run_id):
-        return dg.AssetCheckResult(passed=True, metadata={"note": "no new drops this run"})
-    with warehouse.connect(read_only=True) as con:
-        problems, files = raw_row_problems(con)
-    return dg.AssetCheckResult(
-        passed=not problems,
-        severity=dg.AssetCheckSeverity.ERROR,
-        description="; ".join(problems[:10]) or None,
-        metadata={"files checked": files, "problems": len(problems)},
-    )
 
 
 def _announce(context: dg.AssetExecutionContext, outcomes: Sequence[DropOutcome]) -> None:

@@ -434,4 +434,4 @@ def province_exports(
     )
 
 
-assets = [survivorship, welfare_ranking, targeting_errors, publish_registry, province_exports]
+asset_defs = [survivorship, welfare_ranking, targeting_errors, publish_registry, province_exports]
