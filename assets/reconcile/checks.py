@@ -3,8 +3,10 @@
 import dagster as dg
 
 from assets.reconcile.defs import resolved_households, resolved_persons
-from assets.reconcile.queries import sql_text
 from sejahtera.resources import WarehouseResource
+from sejahtera.sql_files import stage_sql
+
+SQL = stage_sql(__file__)
 
 _NO_NEW_DROPS = {"note": "no new drops this run"}
 
@@ -25,7 +27,7 @@ def every_record_linked_once(
     if not warehouse.has_work(context.run.run_id):
         return dg.AssetCheckResult(passed=True, metadata=_NO_NEW_DROPS)
     with warehouse.connect(read_only=True) as con:
-        problems = con.execute(sql_text("check_source_link_once")).fetchall()
+        problems = con.execute(SQL.text("check_source_link_once")).fetchall()
         links = con.execute("SELECT count(*) FROM work.source_link").fetchall()[0][0]
     return dg.AssetCheckResult(
         passed=not problems,

@@ -11,9 +11,11 @@ from typing import Literal
 import dagster as dg
 import duckdb
 
-from assets.registry import queries
 from assets.registry.config import EligibilityRules
 from assets.registry.reporting import markdown_table
+from sejahtera.sql_files import stage_sql
+
+SQL = stage_sql(__file__)
 
 Where = Literal["work", "registry"]
 
@@ -26,13 +28,13 @@ class Outcome:
 
 def use_tables(con: duckdb.DuckDBPyConnection, where: Where) -> None:
     """Point the temporary views the checks read at this run's work tables or at the published registry."""
-    queries.run(con, f"checked_from_{where}")
-    queries.run(con, f"checked_person_from_{where}")
+    SQL.run(con, f"checked_from_{where}")
+    SQL.run(con, f"checked_person_from_{where}")
 
 
 def decile_sizes(con: duckdb.DuckDBPyConnection) -> Outcome:
-    uneven = queries.run(con, "check_decile_sizes").fetchall()
-    ranked_without, without_provincial, unranked_with, ranked = queries.run(
+    uneven = SQL.run(con, "check_decile_sizes").fetchall()
+    ranked_without, without_provincial, unranked_with, ranked = SQL.run(
         con, "check_decile_assignment"
     ).fetchall()[0]
     metadata: dict[str, object] = {
@@ -51,7 +53,7 @@ def decile_sizes(con: duckdb.DuckDBPyConnection) -> Outcome:
 
 def eligibility_matches(con: duckdb.DuckDBPyConnection, rules: EligibilityRules) -> Outcome:
     cutoffs = {key: programme.max_desil for key, programme in rules.programmes.items()}
-    pkh, bpnt, pbi, pkh_n, bpnt_n, pbi_n = queries.run(con, "check_eligibility", **cutoffs).fetchall()[0]
+    pkh, bpnt, pbi, pkh_n, bpnt_n, pbi_n = SQL.run(con, "check_eligibility", **cutoffs).fetchall()[0]
     metadata: dict[str, object] = {
         "rule version": rules.version,
         "cutoffs": ", ".join(f"{key.upper()} desil 1-{value}" for key, value in cutoffs.items()),
@@ -66,7 +68,7 @@ def eligibility_matches(con: duckdb.DuckDBPyConnection, rules: EligibilityRules)
 
 
 def dead_not_counted(con: duckdb.DuckDBPyConnection) -> Outcome:
-    wrong, ranked_dead, without_living = queries.run(con, "check_dead_not_counted").fetchall()[0]
+    wrong, ranked_dead, without_living = SQL.run(con, "check_dead_not_counted").fetchall()[0]
     metadata: dict[str, object] = {
         "households whose jumlah_anggota is not their living members": wrong,
         "households without a living member that are ranked or eligible": ranked_dead,

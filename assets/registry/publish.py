@@ -15,13 +15,15 @@ from enum import Enum
 import duckdb
 
 from assets.reconcile.publications import PUBLICATIONS as RECONCILE_PUBLICATIONS
-from assets.registry import queries
 from assets.registry.history import build_history_and_changelog
 from assets.registry.tables import DECLARED, SOURCE_LINK_CONTRACT, Col
 from assets.validate.publications import PUBLICATIONS as VALIDATE_PUBLICATIONS
 from sejahtera import warehouse
 from sejahtera.privacy import install_masking_macros
+from sejahtera.sql_files import stage_sql
 from sejahtera.warehouse import Publication
+
+SQL = stage_sql(__file__)
 
 PUBLICATIONS: list[Publication] = [
     Publication("registry.person", "work.registry_person", "replace"),
@@ -68,9 +70,9 @@ def run_state(con: duckdb.DuckDBPyConnection, run_id: str) -> RunState:
 def build_registry_tables(con: duckdb.DuckDBPyConnection) -> None:
     """Assemble ``work.registry_*`` and this run's history and changelog from the earlier registry steps."""
     install_masking_macros(con)
-    queries.run(con, "registry_person")
-    queries.run(con, "registry_household")
-    queries.run(con, "registry_source_link")
+    SQL.run(con, "registry_person")
+    SQL.run(con, "registry_household")
+    SQL.run(con, "registry_source_link")
     build_history_and_changelog(con)
 
 

@@ -33,9 +33,9 @@ from assets.validate.gx_runner import GxRunner, Validation
 from assets.validate.quarantine import write_failures
 from assets.validate.suites import SuiteError, yyyymmdd
 from assets.validate.tables import (
+    SQL,
     accepted_table,
     create_work_tables,
-    run_script,
     snapshot_table,
     table_columns,
 )
@@ -112,7 +112,7 @@ class Gate:
         self.today = yyyymmdd(today)
 
     def run(self) -> list[DropVerdict]:
-        run_script(self.con, "restore_extract_verdicts")
+        SQL.run_file(self.con, "restore_extract_verdicts")
         create_work_tables(self.con)
         self._start_known_identities()
         drops = self.con.execute(
@@ -122,7 +122,7 @@ class Gate:
         verdicts = []
         for source, drop_id, kind in drops:
             verdicts.append(self._validate_drop(source, drop_id, kind))
-        run_script(self.con, "write_ledger", {"run_id": self.run_id})
+        SQL.run_file(self.con, "write_ledger", {"run_id": self.run_id})
         return verdicts
 
     # -- one drop -------------------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ import duckdb
 import pandas as pd
 
 from assets.validate.derived import clean_text_sql
-from assets.validate.tables import run_script
+from assets.validate.tables import SQL
 from sejahtera.reference import region_table
 from sejahtera.sources import SOURCES, EntitySpec, SourceSpec
 from sejahtera.sql_text import identifier
@@ -67,7 +67,7 @@ def build_report(con: duckdb.DuckDBPyConnection, run_id: str) -> int:
     names = names.drop_duplicates("kode_digits", keep="last")[["kode_digits", "nama"]]
     con.register(REGION_NAMES, pd.DataFrame(names))
     try:
-        run_script(con, "drop_report", {"run_id": run_id})
+        SQL.run_file(con, "drop_report", {"run_id": run_id})
     finally:
         con.unregister(REGION_NAMES)
     return con.execute("SELECT count(*) FROM work.drop_report").fetchall()[0][0]

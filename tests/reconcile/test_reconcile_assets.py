@@ -7,7 +7,7 @@ from reconcile_fixtures import TEST_CONFIG, Snapshots, kk, nik, query, training_
 import assets.reconcile.defs as reconcile_assets
 from assets import reconcile
 from assets.reconcile import model_store
-from assets.reconcile.queries import sql_text
+from assets.reconcile.checks import SQL
 from sejahtera import warehouse
 from sejahtera.resources import LandingZoneResource, WarehouseResource
 
@@ -154,9 +154,9 @@ def test_the_nothing_lost_check_finds_a_missing_or_doubled_link(
     selected = [a for a in reconcile.asset_defs if a.key.to_user_string() in NIGHTLY_ASSETS]
     _materialize([_source_snapshots(_small_town()), *selected], warehouse_path, tmp_path)
     with warehouse.connect(warehouse_path) as con:
-        assert con.execute(sql_text("check_source_link_once")).fetchall() == []
+        assert con.execute(SQL.text("check_source_link_once")).fetchall() == []
         con.execute(damage)
-        problems = con.execute(sql_text("check_source_link_once")).fetchall()
+        problems = con.execute(SQL.text("check_source_link_once")).fetchall()
     assert len(problems) == 1
 
 
