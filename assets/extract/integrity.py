@@ -83,7 +83,7 @@ def _load_file(
         raise FileRejected(
             f"{entry.name}: row count differs: {rows.num_rows} rows, manifest says {entry.rows}"
         )
-    table = raw_table(source, spec)
+    table = raw_table(source, spec.entity)
     try:
         append_file(con, table, source=folder.source, drop_id=folder.drop_id, file=entry.name, rows=rows)
     except StackingError:

@@ -29,16 +29,18 @@ class StackingError(Exception):
     """A file's extra column has a type that cannot share a column with an earlier file's."""
 
 
-def raw_table(source: SourceSpec, entity: EntitySpec) -> str:
-    """``work.raw_dtks_anggota``: the qualified name of an entity's raw table."""
-    return f"{WORK_SCHEMA}.raw_{identifier(source.table(entity.entity))}"
+def raw_table(source: SourceSpec, entity: str) -> str:
+    """``work.raw_dtks_anggota``: the qualified name of an entity's raw table, built here only."""
+    return f"{WORK_SCHEMA}.raw_{identifier(source.table(entity))}"
 
 
 def create_raw_tables(con: duckdb.DuckDBPyConnection) -> None:
     """Create every source's raw tables, empty, with lineage and declared columns."""
     for source in SOURCES.values():
         for entity in source.all_entities:
-            con.execute(f"CREATE TABLE {raw_table(source, entity)} ({LINEAGE_DDL}, {_declared_ddl(entity)})")
+            con.execute(
+                f"CREATE TABLE {raw_table(source, entity.entity)} ({LINEAGE_DDL}, {_declared_ddl(entity)})"
+            )
 
 
 def append_file(

@@ -18,6 +18,7 @@ from typing import Literal
 
 from assets.extract.columns import UNDECODED_SUFFIX
 from assets.extract.parquet_reader import RULED_KINDS
+from assets.extract.raw_tables import raw_table
 from assets.validate.events import EventRule, event_rule
 from sejahtera.rules.nik import NIK_PATTERN
 from sejahtera.sources import Column, EntitySpec, SourceSpec
@@ -119,7 +120,7 @@ class EntityFrame:
 
     @property
     def raw_table(self) -> str:
-        return f"{WORK_SCHEMA}.raw_{identifier(self.source.table(self.entity.entity))}"
+        return raw_table(self.source, self.entity.entity)
 
     def column(self, name: str) -> FrameColumn:
         try:
@@ -306,7 +307,7 @@ class EntityFrame:
         joins = []
         ref = self.entity.household_ref
         if ref is not None and self.parent is not None:
-            parent_table = f"{WORK_SCHEMA}.raw_{identifier(self.source.table(self.parent.entity))}"
+            parent_table = raw_table(self.source, self.parent.entity)
             parent_id = clean_text_sql(f"p.{identifier(self.parent.record_id.key)}")
             ctes.append(
                 "hh AS (\n"

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 import duckdb
 
 from assets.extract.partitions import drop_key
+from assets.extract.raw_tables import raw_table
 from assets.validate.derived import FRAME_TABLE, KNOWN_IDENTITIES, EntityFrame, clean_text_sql, typed_sql
 from assets.validate.events import EVENT_RULES, EventRule
 from assets.validate.gx_runner import GxRunner, Validation
@@ -42,7 +43,6 @@ from assets.validate.tables import (
 from sejahtera import warehouse
 from sejahtera.sources import SOURCES, EntitySpec, SourceSpec
 from sejahtera.sql_text import identifier, literal_list
-from sejahtera.warehouse import WORK_SCHEMA
 
 LOADED = "loaded"
 APPLIED = "applied"
@@ -136,9 +136,7 @@ class Gate:
         validations: list[Validation] = []
         for entity in entities:
             validations.extend(self._validate_entity(EntityFrame(source, entity), drop_id))
-        rows_in = sum(
-            self._count(f"{WORK_SCHEMA}.raw_{identifier(source.table(e.entity))}", drop_id) for e in entities
-        )
+        rows_in = sum(self._count(raw_table(source, e.entity), drop_id) for e in entities)
         failing = self.con.execute(
             "SELECT count(*) FROM (SELECT DISTINCT file, row_number FROM work.quarantine "
             "WHERE source = ? AND drop_id = ?)",
@@ -263,7 +261,7 @@ class Gate:
         )
 
     def _accept(self, source: SourceSpec, entity: EntitySpec, drop_id: str) -> int:
-        raw = f"{WORK_SCHEMA}.raw_{identifier(source.table(entity.entity))}"
+        raw = raw_table(source, entity.entity)
         target = accepted_table(source.name, entity.entity)
         before = self._count(target, drop_id)
         self.con.execute(
@@ -283,7 +281,7 @@ class Gate:
 
     def _account_files(self, source: SourceSpec, entity: EntitySpec, drop_id: str) -> None:
         """Per-file rows in / loaded / quarantined, counted from the tables themselves."""
-        raw = f"{WORK_SCHEMA}.raw_{identifier(source.table(entity.entity))}"
+        raw = raw_table(source, entity.entity)
         self.con.execute(
             f"""
             INSERT INTO work.ledger_file
@@ -351,7 +349,7 @@ class Gate:
 
     def _frame_known_identities(self, rule: EventRule, drop_id: str, *, exclude_quarantined: bool) -> None:
         """Identities this drop's events may refer to: known before it, and born in it (not quarantined)."""
-        raw = f"{WORK_SCHEMA}.raw_{identifier(SOURCES[rule.source].table(rule.event_entity))}"
+        raw = raw_table(SOURCES[rule.source], rule.event_entity)
         not_quarantined = (
             "NOT EXISTS (SELECT 1 FROM work.quarantine AS q WHERE q.source = ? AND q.drop_id = r.drop_id "
             "AND q.file = r.file AND q.row_number = r.row_number)"

@@ -8,10 +8,10 @@ from dataclasses import dataclass
 
 import duckdb
 
+from assets.extract.raw_tables import raw_table
 from assets.validate.tables import accepted_table, snapshot_table
 from sejahtera import warehouse
 from sejahtera.sources import SOURCES
-from sejahtera.warehouse import WORK_SCHEMA
 
 
 @dataclass(frozen=True)
@@ -35,7 +35,7 @@ def file_accounts(con: duckdb.DuckDBPyConnection) -> list[FileAccount]:
     out = []
     for source in SOURCES.values():
         for entity in source.all_entities:
-            raw = f"{WORK_SCHEMA}.raw_{source.table(entity.entity)}"
+            raw = raw_table(source, entity.entity)
             rows = con.execute(
                 f"""
                 SELECT r.drop_id, r.file, count(*),

@@ -12,6 +12,7 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
+from assets.extract.raw_tables import raw_table
 from assets.validate.derived import clean_text_sql
 from assets.validate.tables import SQL
 from sejahtera.reference import region_table
@@ -38,7 +39,7 @@ def _flagged_rows(alias: str) -> str:
 
 
 def _region_sql(source: SourceSpec, entity: EntitySpec) -> str:
-    raw = f"{WORK_SCHEMA}.raw_{identifier(source.table(entity.entity))}"
+    raw = raw_table(source, entity.entity)
     own = _region_column(entity)
     if own:
         code = f"replace({clean_text_sql('r.' + identifier(own))}, '.', '')"
@@ -47,7 +48,7 @@ def _region_sql(source: SourceSpec, entity: EntitySpec) -> str:
     parent = next((e for e in source.all_entities if e.entity == entity.parent), None)
     if ref is None or parent is None or _region_column(parent) is None:
         return f"SELECT r.source, r.drop_id, r.file, r.row_number, NULL AS kode FROM {raw} AS r WHERE {_flagged_rows('r')}"
-    parent_raw = f"{WORK_SCHEMA}.raw_{identifier(source.table(parent.entity))}"
+    parent_raw = raw_table(source, parent.entity)
     parent_code = f"replace({clean_text_sql('p.' + identifier(_region_column(parent)))}, '.', '')"
     return (
         f"SELECT r.source, r.drop_id, r.file, r.row_number, h.kode FROM {raw} AS r "
