@@ -19,6 +19,14 @@ def identifier(name: str) -> str:
     return name
 
 
+def qualified(name: str) -> str:
+    """``name`` if it is ``schema.table`` with both parts plain identifiers, else an error."""
+    schema, dot, table = name.partition(".")
+    if not dot:
+        raise ValueError(f"not a schema-qualified table name: {name!r}")
+    return f"{identifier(schema)}.{identifier(table)}"
+
+
 def literal(value: str | int | float) -> str:
     """A code constant as a SQL literal: numbers as they are, text single-quoted with quotes doubled."""
     if isinstance(value, bool):
