@@ -15,8 +15,9 @@ from pydantic import Field
 from assets.extract.extraction import extract_drops, plan
 from assets.extract.landing import scan
 from assets.extract.ledger import Ledger
-from assets.extract.outcome import REJECTED, STATUSES, DropOutcome
+from assets.extract.outcome import DropOutcome
 from assets.extract.partitions import DROPS_PARTITIONS_NAME, drops, is_valid_partition_key
+from sejahtera.drop_status import EXTRACT_STATUSES, DropStatus
 from sejahtera.resources import LandingZoneResource, WarehouseResource
 from sejahtera.warehouse import reset_work
 
@@ -98,14 +99,14 @@ def _announce(context: dg.AssetExecutionContext, outcomes: Sequence[DropOutcome]
         instance.add_dynamic_partitions(DROPS_PARTITIONS_NAME, new_keys)
     for o in outcomes:
         line = o.reason or f"{o.key}: {o.status} ({o.rows_loaded} rows in {len(o.files)} file(s))"
-        (context.log.warning if o.status == REJECTED else context.log.info)(line)
+        (context.log.warning if o.status == DropStatus.REJECTED else context.log.info)(line)
         if is_valid_partition_key(o.key):
             context.log_event(
                 dg.AssetMaterialization(
                     asset_key=drop.key,
                     partition=o.key,
                     metadata={
-                        "status": o.status,
+                        "status": str(o.status),
                         "kind": o.kind or "",
                         "reason": o.reason or "",
                         "rows": dg.MetadataValue.int(o.rows_in) if o.rows_in is not None else None,
@@ -118,8 +119,8 @@ def _announce(context: dg.AssetExecutionContext, outcomes: Sequence[DropOutcome]
 
 def _result(outcomes: Sequence[DropOutcome], untouched: int) -> dg.MaterializeResult:
     counts = Counter(o.status for o in outcomes)
-    rejected = [o for o in outcomes if o.status == REJECTED]
-    metadata: dict = {status: counts.get(status, 0) for status in STATUSES}
+    rejected = [o for o in outcomes if o.status == DropStatus.REJECTED]
+    metadata: dict = {status.value: counts.get(status, 0) for status in EXTRACT_STATUSES}
     metadata["untouched (skipped)"] = untouched
     metadata["rows loaded"] = sum(o.rows_loaded for o in outcomes)
     if outcomes:

@@ -19,8 +19,10 @@ from assets.registry.history import build_history_and_changelog
 from assets.registry.tables import DECLARED, SOURCE_LINK_CONTRACT, Col
 from assets.validate.publications import PUBLICATIONS as VALIDATE_PUBLICATIONS
 from sejahtera import warehouse
+from sejahtera.drop_status import DropStatus
 from sejahtera.privacy import install_masking_macros
 from sejahtera.sql_files import stage_sql
+from sejahtera.sql_text import literal
 from sejahtera.warehouse import Publication
 
 SQL = stage_sql(__file__)
@@ -58,7 +60,9 @@ def applied_drop_count(con: duckdb.DuckDBPyConnection) -> int:
     """Drops the validate stage applied in this run (``work.ledger``)."""
     if not warehouse.table_exists(con, "work.ledger"):
         raise UpstreamMissing("work.ledger is missing: the validate stage did not record this run's drops")
-    return con.execute("SELECT count(*) FROM work.ledger WHERE status = 'applied'").fetchall()[0][0]
+    return con.execute(
+        f"SELECT count(*) FROM work.ledger WHERE status = {literal(DropStatus.APPLIED)}"
+    ).fetchall()[0][0]
 
 
 def run_state(con: duckdb.DuckDBPyConnection, run_id: str) -> RunState:

@@ -15,7 +15,9 @@ from datetime import date, datetime
 import duckdb
 
 from assets.registry.config import PmtWeights, load_pmt_weights
+from sejahtera.drop_status import DropStatus
 from sejahtera.sql_files import stage_sql
+from sejahtera.sql_text import literal
 
 SQL = stage_sql(__file__)
 
@@ -30,7 +32,7 @@ def reference_date(con: duckdb.DuckDBPyConnection) -> date:
     (an update date in 2099) cannot age everyone. Falls back to the latest applied drop, then to today."""
     for sql in (
         "SELECT max(left(drop_id, 8)) FROM work.person_record WHERE regexp_full_match(left(drop_id, 8), '[0-9]{8}')",
-        "SELECT max(left(drop_id, 8)) FROM work.ledger WHERE status = 'applied' "
+        f"SELECT max(left(drop_id, 8)) FROM work.ledger WHERE status = {literal(DropStatus.APPLIED)} "
         "AND regexp_full_match(left(drop_id, 8), '[0-9]{8}')",
     ):
         latest = con.execute(sql).fetchall()[0][0]

@@ -25,13 +25,14 @@ from pydantic import Field
 
 from assets.extract.defs import drop
 from assets.extract.partitions import DROPS_PARTITIONS_NAME
-from assets.validate.gate import REJECTED, DropVerdict, Gate
+from assets.validate.gate import DropVerdict, Gate
 from assets.validate.gx_runner import GxRunner, Validation, ValidationError, data_docs_root, docs_path
 from assets.validate.invariants import file_accounts, ledger_mismatches, staged_rows_of_unapplied_drops
 from assets.validate.quality_config import QUALITY_CONFIG, QualityConfigError, load_quality_config
 from assets.validate.report import build_report, report_markdown
 from assets.validate.snapshots import build_snapshots
 from assets.validate.suites import EXPECTATIONS_DIR, SuiteError
+from sejahtera.drop_status import DropStatus
 from sejahtera.resources import WarehouseResource
 from sejahtera.sources import SOURCES
 from sejahtera.warehouse import transaction
@@ -139,7 +140,7 @@ def validated_drops(
     yield dg.MaterializeResult(metadata=_validated_metadata(verdicts, dict(ledger), index))
     for source, entity in SUITES:
         yield _suite_check(f"{source}.{entity}", [v for d in verdicts for v in d.validations], index)
-    rejected = [v for v in verdicts if v.status == REJECTED]
+    rejected = [v for v in verdicts if v.status == DropStatus.REJECTED]
     yield dg.AssetCheckResult(
         check_name=THRESHOLD_CHECK,
         passed=not rejected,
@@ -171,14 +172,14 @@ def _announce(context: dg.AssetExecutionContext, verdicts: list[DropVerdict]) ->
             or f"{v.key}: {v.status}, {v.rows_in:,} rows in, {v.rows_loaded:,} loaded, "
             f"{v.rows_quarantined:,} quarantined"
         )
-        (context.log.warning if v.status == REJECTED else context.log.info)(line)
+        (context.log.warning if v.status == DropStatus.REJECTED else context.log.info)(line)
         if context.instance.has_dynamic_partition(DROPS_PARTITIONS_NAME, v.key):
             context.log_event(
                 dg.AssetMaterialization(
                     asset_key=drop.key,
                     partition=v.key,
                     metadata={
-                        "status": v.status,
+                        "status": str(v.status),
                         "kind": v.kind,
                         "reason": v.reason or "",
                         "rows_in": dg.MetadataValue.int(v.rows_in),
@@ -202,8 +203,8 @@ def _validated_metadata(verdicts: list[DropVerdict], ledger: dict[str, int], ind
     ]
     metadata: dict = {
         "drops_validated": dg.MetadataValue.int(len(verdicts)),
-        "drops_applied": dg.MetadataValue.int(sum(v.status != REJECTED for v in verdicts)),
-        "drops_rejected": dg.MetadataValue.int(sum(v.status == REJECTED for v in verdicts)),
+        "drops_applied": dg.MetadataValue.int(sum(v.status != DropStatus.REJECTED for v in verdicts)),
+        "drops_rejected": dg.MetadataValue.int(sum(v.status == DropStatus.REJECTED for v in verdicts)),
         "ledger_by_status": dg.MetadataValue.json(ledger),
         "rows_validated": dg.MetadataValue.int(sum(v.rows_in for v in verdicts)),
         "rows_quarantined": dg.MetadataValue.int(sum(v.rows_quarantined for v in verdicts)),

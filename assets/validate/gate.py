@@ -41,12 +41,10 @@ from assets.validate.tables import (
     table_columns,
 )
 from sejahtera import warehouse
+from sejahtera.drop_status import DropStatus
 from sejahtera.sources import SOURCES, EntitySpec, SourceSpec
 from sejahtera.sql_text import identifier, literal_list
 
-LOADED = "loaded"
-APPLIED = "applied"
-REJECTED = "rejected"
 BATCH_ROWS = 1_000_000
 """Rows per GX validation: a bigger file is validated in batches of row numbers (its cross-row facts are
 computed over the whole drop first, so a batch needs nothing from another). Bounds pandas memory (~2 GB)."""
@@ -59,7 +57,7 @@ class DropVerdict:
     source: str
     drop_id: str
     kind: str
-    status: str
+    status: DropStatus
     reason: str | None
     rows_in: int
     rows_loaded: int
@@ -117,7 +115,7 @@ class Gate:
         self._start_known_identities()
         drops = self.con.execute(
             "SELECT source, drop_id, kind FROM work.drop WHERE status = ? ORDER BY apply_order, source, drop_id",
-            [LOADED],
+            [DropStatus.LOADED],
         ).fetchall()
         verdicts = []
         for source, drop_id, kind in drops:
@@ -149,10 +147,10 @@ class Gate:
             ).fetchall()
         )
         verdict = DropVerdict(
-            source_name, drop_id, kind, APPLIED, None, rows_in, 0, failing, rule_rows, validations
+            source_name, drop_id, kind, DropStatus.APPLIED, None, rows_in, 0, failing, rule_rows, validations
         )
         if verdict.failing_share > self.max_share:
-            verdict.status = REJECTED
+            verdict.status = DropStatus.REJECTED
             verdict.reason = rejection_reason(verdict, self.max_share)
         else:
             for entity in entities:

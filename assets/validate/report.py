@@ -15,9 +15,10 @@ import pandas as pd
 from assets.extract.raw_tables import raw_table
 from assets.validate.derived import clean_text_sql
 from assets.validate.tables import SQL
+from sejahtera.drop_status import DropStatus
 from sejahtera.reference import region_table
 from sejahtera.sources import SOURCES, EntitySpec, SourceSpec
-from sejahtera.sql_text import identifier
+from sejahtera.sql_text import identifier, literal
 from sejahtera.warehouse import WORK_SCHEMA
 
 ROW_REGION = "row_region"
@@ -79,7 +80,7 @@ def report_markdown(con: duckdb.DuckDBPyConnection, limit: int = 10) -> str:
     lines = []
     drops = con.execute(
         "SELECT source, drop_id, status, rows_in, rows_quarantined FROM work.drop "
-        "WHERE status IN ('applied', 'rejected') AND rows_in IS NOT NULL ORDER BY apply_order, source, drop_id"
+        f"WHERE status IN ({literal(DropStatus.APPLIED)}, {literal(DropStatus.REJECTED)}) AND rows_in IS NOT NULL ORDER BY apply_order, source, drop_id"
     ).fetchall()
     for source, drop_id, status, rows_in, quarantined in drops:
         lines.append(f"### {source}.{drop_id} ({status}: {quarantined:,} of {rows_in:,} rows quarantined)")
