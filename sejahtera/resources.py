@@ -1,4 +1,5 @@
-"""Resources every asset shares: the DuckDB warehouse and the landing zone, configured from the environment.
+"""Resources every asset shares: the DuckDB warehouse, the landing zone (configured from the environment) and
+the rule files.
 
 They are resources (not module constants) so that tests and production swap paths without code changes: a test
 builds them on tmp paths, production points the environment at its own disk.
@@ -14,6 +15,7 @@ import dagster as dg
 import duckdb
 
 from sejahtera import warehouse
+from sejahtera.rule_config import CONFIG_DIR
 from sejahtera.settings import Settings
 
 
@@ -46,9 +48,21 @@ class LandingZoneResource(dg.ConfigurableResource):
         return Path(self.root)
 
 
+class RulesResource(dg.ConfigurableResource):
+    """The folder of versioned rule files (``config/``: quality threshold, linkage, PMT weights, eligibility,
+    survivorship), read with :func:`sejahtera.rule_config.read_rule_file` by the stage that owns each file."""
+
+    folder: str = str(CONFIG_DIR)
+
+    def file(self, name: str) -> Path:
+        """The path of one rule file, e.g. ``rules.file("eligibility.yaml")``."""
+        return Path(self.folder) / name
+
+
 def build_resources(settings: Settings | None = None) -> dict[str, dg.ConfigurableResource]:
     settings = settings or Settings.from_env()
     return {
         "warehouse": WarehouseResource(path=str(settings.warehouse)),
         "landing": LandingZoneResource(root=str(settings.landing)),
+        "rules": RulesResource(),
     }

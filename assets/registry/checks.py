@@ -17,7 +17,7 @@ import dagster as dg
 import duckdb
 from dagster import AssetCheckExecutionContext
 
-from assets.registry.config import load_eligibility
+from assets.registry.config import ELIGIBILITY_FILE, load_eligibility
 from assets.registry.invariants import (
     Outcome,
     Where,
@@ -28,19 +28,31 @@ from assets.registry.invariants import (
 )
 from assets.registry.publish import RunState, run_state
 from sejahtera import warehouse as wh
-from sejahtera.resources import WarehouseResource
+from sejahtera.resources import RulesResource, WarehouseResource
 
 WELFARE_RANKING = dg.AssetKey("welfare_ranking")
 REGISTRY_HOUSEHOLD = dg.AssetKey(["registry", "household"])
 
 
-def _eligibility_per_config(con: duckdb.DuckDBPyConnection) -> Outcome:
-    return eligibility_matches(con, load_eligibility())
+Check = Callable[[duckdb.DuckDBPyConnection, RulesResource], Outcome]
+"""One invariant as a check: it gets the rule folder too, since some compare the tables with a rule file."""
 
 
-CHECKS: dict[str, tuple[Callable[[duckdb.DuckDBPyConnection], Outcome], str]] = {
+def _deciles_equal_size(con: duckdb.DuckDBPyConnection, rules: RulesResource) -> Outcome:
+    return decile_sizes(con)
+
+
+def _eligibility_per_config(con: duckdb.DuckDBPyConnection, rules: RulesResource) -> Outcome:
+    return eligibility_matches(con, load_eligibility(rules.file(ELIGIBILITY_FILE)))
+
+
+def _no_dead_person_counted(con: duckdb.DuckDBPyConnection, rules: RulesResource) -> Outcome:
+    return dead_not_counted(con)
+
+
+CHECKS: dict[str, tuple[Check, str]] = {
     "deciles_equal_size": (
-        decile_sizes,
+        _deciles_equal_size,
         "Ten equal deciles (±1 household) nationally, per province and per regency; every ranked household has "
         "one, none without a living member does.",
     ),
@@ -50,7 +62,7 @@ CHECKS: dict[str, tuple[Callable[[duckdb.DuckDBPyConnection], Outcome], str]] = 
         "within the cutoff).",
     ),
     "no_dead_person_counted": (
-        dead_not_counted,
+        _no_dead_person_counted,
         "jumlah_anggota counts living members only; a household without one has no score, decile or programme.",
     ),
 }
@@ -59,8 +71,9 @@ CHECKS: dict[str, tuple[Callable[[duckdb.DuckDBPyConnection], Outcome], str]] = 
 def _evaluate(
     context: AssetCheckExecutionContext,
     warehouse: WarehouseResource,
+    rules: RulesResource,
     where: Where,
-    check: Callable[[duckdb.DuckDBPyConnection], Outcome],
+    check: Check,
 ) -> dg.AssetCheckResult:
     """Run one check where it applies; in a run with nothing to rank it passes and says why."""
     if where == "work":
@@ -76,7 +89,7 @@ def _evaluate(
         if where == "registry" and not wh.table_exists(con, "registry.household"):
             return dg.AssetCheckResult(passed=True, metadata={"outcome": "no registry published yet"})
         use_tables(con, where)
-        outcome = check(con)
+        outcome = check(con, rules)
     return dg.AssetCheckResult(
         passed=outcome.passed,
         severity=dg.AssetCheckSeverity.ERROR,
@@ -91,8 +104,10 @@ def _make_check(asset: dg.AssetKey, where: Where, name: str, blocking: bool) -> 
     logic, description = CHECKS[name]
 
     @dg.asset_check(asset=asset, name=name, description=description, blocking=blocking, pool="warehouse")
-    def _check(context: AssetCheckExecutionContext, warehouse: WarehouseResource) -> dg.AssetCheckResult:
-        return _evaluate(context, warehouse, where, logic)
+    def _check(
+        context: AssetCheckExecutionContext, warehouse: WarehouseResource, rules: RulesResource
+    ) -> dg.AssetCheckResult:
+        return _evaluate(context, warehouse, rules, where, logic)
 
     return _check
 

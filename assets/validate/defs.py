@@ -28,12 +28,13 @@ from assets.extract.partitions import DROPS_PARTITIONS_NAME
 from assets.validate.gate import DropVerdict, Gate
 from assets.validate.gx_runner import GxRunner, Validation, ValidationError, data_docs_root, docs_path
 from assets.validate.invariants import file_accounts, ledger_mismatches, staged_rows_of_unapplied_drops
-from assets.validate.quality_config import QUALITY_CONFIG, QualityConfigError, load_quality_config
+from assets.validate.quality_config import QUALITY_FILE, load_quality_config
 from assets.validate.report import build_report, report_markdown
 from assets.validate.snapshots import build_snapshots
 from assets.validate.suites import EXPECTATIONS_DIR, SuiteError
 from sejahtera.drop_status import DropStatus
-from sejahtera.resources import WarehouseResource
+from sejahtera.resources import RulesResource, WarehouseResource
+from sejahtera.rule_config import ConfigError
 from sejahtera.sources import SOURCES
 from sejahtera.warehouse import transaction
 
@@ -84,7 +85,6 @@ class ValidateConfig(dg.Config):
     expectations_dir: str = Field(
         default=str(EXPECTATIONS_DIR), description="Folder of the GX suites <source>.<entity>.json."
     )
-    quality_config: str = Field(default=str(QUALITY_CONFIG), description="The gate's settings (threshold).")
 
 
 def run_date() -> dt.date:
@@ -108,7 +108,10 @@ def _no_work() -> dict:
     "the configured share of failing rows is rejected whole. Writes work.ledger (one row per drop looked at).",
 )
 def validated_drops(
-    context: dg.AssetExecutionContext, config: ValidateConfig, warehouse: WarehouseResource
+    context: dg.AssetExecutionContext,
+    config: ValidateConfig,
+    warehouse: WarehouseResource,
+    rules: RulesResource,
 ) -> Iterator[dg.MaterializeResult | dg.AssetCheckResult]:
     if not warehouse.has_work(context.run.run_id):
         yield dg.MaterializeResult(metadata=_no_work())
@@ -116,7 +119,7 @@ def validated_drops(
             yield dg.AssetCheckResult(check_name=spec.name, passed=True, metadata=_no_work())
         return
     try:
-        quality = load_quality_config(Path(config.quality_config))
+        quality = load_quality_config(rules.file(QUALITY_FILE))
         today = run_date()
         runner = GxRunner(Path(config.expectations_dir), data_docs_root(warehouse.file), today)
         with warehouse.connect() as con, transaction(con):
@@ -133,7 +136,7 @@ def validated_drops(
                 "SELECT status, count(*) FROM work.ledger GROUP BY status ORDER BY status"
             ).fetchall()
         index = runner.build_index()
-    except (SuiteError, ValidationError, QualityConfigError) as exc:
+    except (SuiteError, ValidationError, ConfigError) as exc:
         raise dg.Failure(description=str(exc)) from None
 
     _announce(context, verdicts)

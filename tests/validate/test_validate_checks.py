@@ -10,7 +10,7 @@ from validate_kit import WorkArea, dtks_anggota, dtks_keluarga, run_gate
 from assets import validate
 from assets.validate import defs as validate_defs
 from assets.validate.invariants import file_accounts, ledger_mismatches
-from sejahtera.resources import WarehouseResource
+from sejahtera.resources import RulesResource, WarehouseResource
 
 
 def _run(area: WorkArea) -> dg.ExecuteInProcessResult:
@@ -26,7 +26,7 @@ def _run(area: WorkArea) -> dg.ExecuteInProcessResult:
     with dg.DagsterInstance.ephemeral() as instance:
         return dg.materialize(
             [landed_drops, *validate.asset_defs],
-            resources={"warehouse": WarehouseResource(path=str(area.path))},
+            resources={"warehouse": WarehouseResource(path=str(area.path)), "rules": RulesResource()},
             instance=instance,
             raise_on_error=False,
         )

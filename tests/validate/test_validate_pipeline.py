@@ -22,7 +22,7 @@ from assets.validate.defs import (
 )
 from sejahtera import warehouse
 from sejahtera.generate import generate_landing_zone
-from sejahtera.resources import LandingZoneResource, WarehouseResource
+from sejahtera.resources import LandingZoneResource, RulesResource, WarehouseResource
 
 CONTRACT_QUARANTINE = ["source", "drop_id", "file", "row_number", "source_record_id", "rule", "detail"]
 CONTRACT_LEDGER = [
@@ -47,6 +47,7 @@ def world(tmp_path_factory: pytest.TempPathFactory):
     resources = {
         "warehouse": WarehouseResource(path=str(wh)),
         "landing": LandingZoneResource(root=str(root / "landing")),
+        "rules": RulesResource(),
     }
     with dg.DagsterInstance.ephemeral() as instance:
 
