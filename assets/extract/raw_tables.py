@@ -14,7 +14,7 @@ import pyarrow as pa
 
 from sejahtera.sources import SOURCES, EntitySpec, SourceSpec
 from sejahtera.sql_text import identifier
-from sejahtera.warehouse import WORK_SCHEMA
+from sejahtera.warehouse import WORK_SCHEMA, table_columns
 
 LINEAGE_DDL = (
     "source VARCHAR NOT NULL, drop_id VARCHAR NOT NULL, file VARCHAR NOT NULL, row_number BIGINT NOT NULL"
@@ -57,7 +57,7 @@ def append_file(
     lineage = [source, drop_id, file]
     con.register(INCOMING, numbered)
     try:
-        if set(numbered.column_names) <= _columns(con, table):
+        if set(numbered.column_names) <= table_columns(con, table):
             con.execute(
                 f"INSERT INTO {table} BY NAME "
                 f"SELECT ?::VARCHAR AS source, ?::VARCHAR AS drop_id, ?::VARCHAR AS file, * FROM {INCOMING}",
@@ -73,16 +73,6 @@ def append_file(
         raise StackingError(type(exc).__name__) from None  # DuckDB's text may quote a value
     finally:
         con.unregister(INCOMING)
-
-
-def _columns(con: duckdb.DuckDBPyConnection, table: str) -> set[str]:
-    schema, name = table.split(".")
-    rows = con.execute(
-        "SELECT column_name FROM information_schema.columns "
-        "WHERE table_schema = ? AND table_name = ? AND table_catalog = current_database()",
-        [schema, name],
-    ).fetchall()
-    return {row[0] for row in rows}
 
 
 def _declared_ddl(entity: EntitySpec) -> str:

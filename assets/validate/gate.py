@@ -38,12 +38,12 @@ from assets.validate.tables import (
     accepted_table,
     create_work_tables,
     snapshot_table,
-    table_columns,
 )
 from sejahtera import warehouse
 from sejahtera.drop_status import DropStatus
 from sejahtera.sources import SOURCES, EntitySpec, SourceSpec
 from sejahtera.sql_text import identifier, literal_list
+from sejahtera.warehouse import table_columns
 
 BATCH_ROWS = 1_000_000
 """Rows per GX validation: a bigger file is validated in batches of row numbers (its cross-row facts are

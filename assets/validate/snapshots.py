@@ -17,11 +17,12 @@ from __future__ import annotations
 import duckdb
 
 from assets.validate.derived import snapshot_columns_ddl
-from assets.validate.tables import accepted_table, snapshot_table, table_columns
+from assets.validate.tables import accepted_table, snapshot_table
 from sejahtera import warehouse
 from sejahtera.drop_status import DropStatus
 from sejahtera.sources import SOURCES, SourceSpec
 from sejahtera.sql_text import identifier, literal
+from sejahtera.warehouse import table_columns
 
 FULL = "full"
 LINEAGE = ("source", "drop_id", "file", "row_number")

@@ -33,14 +33,3 @@ def create_work_tables(con: duckdb.DuckDBPyConnection) -> None:
                 f"CREATE OR REPLACE TABLE {accepted_table(source.name, entity.entity)} "
                 f"({snapshot_columns_ddl(entity)})"
             )
-
-
-def table_columns(con: duckdb.DuckDBPyConnection, qualified: str) -> set[str]:
-    """Lower-case column names of an existing table (empty when it does not exist)."""
-    schema, table = qualified.split(".")
-    rows = con.execute(
-        "SELECT lower(column_name) FROM information_schema.columns "
-        "WHERE table_schema = ? AND table_name = ? AND table_catalog = current_database()",
-        [schema, table],
-    ).fetchall()
-    return {r[0] for r in rows}
