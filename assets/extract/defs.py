@@ -98,23 +98,36 @@ def _announce(context: dg.AssetExecutionContext, outcomes: Sequence[DropOutcome]
     if new_keys:
         instance.add_dynamic_partitions(DROPS_PARTITIONS_NAME, new_keys)
     for o in outcomes:
-        line = o.reason or f"{o.key}: {o.status} ({o.rows_loaded} rows in {len(o.files)} file(s))"
-        (context.log.warning if o.status == DropStatus.REJECTED else context.log.info)(line)
-        if is_valid_partition_key(o.key):
-            context.log_event(
-                dg.AssetMaterialization(
-                    asset_key=drop.key,
-                    partition=o.key,
-                    metadata={
-                        "status": str(o.status),
-                        "kind": o.kind or "",
-                        "reason": o.reason or "",
-                        "rows": dg.MetadataValue.int(o.rows_in) if o.rows_in is not None else None,
-                        "files": dg.MetadataValue.text(", ".join(f.name for f in o.files)),
-                        "apply order": o.apply_order,
-                    },
-                )
+        record_drop(
+            context,
+            o.key,
+            o.status,
+            o.reason or f"{o.key}: {o.status} ({o.rows_loaded} rows in {len(o.files)} file(s))",
+            {
+                "kind": o.kind or "",
+                "reason": o.reason or "",
+                "rows": dg.MetadataValue.int(o.rows_in) if o.rows_in is not None else None,
+                "files": dg.MetadataValue.text(", ".join(f.name for f in o.files)),
+                "apply order": o.apply_order,
+            },
+        )
+
+
+def record_drop(
+    context: dg.AssetExecutionContext, key: str, status: DropStatus, line: str, metadata: dict
+) -> None:
+    """Log what became of a drop (a warning when rejected) and record it on the drop's partition of ``drop``.
+
+    Extract records each drop it looks at, validate records again what the gate made of it; a drop whose key
+    cannot be a partition (see ``is_valid_partition_key``) is logged only.
+    """
+    (context.log.warning if status == DropStatus.REJECTED else context.log.info)(line)
+    if context.instance.has_dynamic_partition(DROPS_PARTITIONS_NAME, key):
+        context.log_event(
+            dg.AssetMaterialization(
+                asset_key=drop.key, partition=key, metadata={"status": str(status), **metadata}
             )
+        )
 
 
 def _result(outcomes: Sequence[DropOutcome], untouched: int) -> dg.MaterializeResult:

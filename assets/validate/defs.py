@@ -23,8 +23,7 @@ from zoneinfo import ZoneInfo
 import dagster as dg
 from pydantic import Field
 
-from assets.extract.defs import drop
-from assets.extract.partitions import DROPS_PARTITIONS_NAME
+from assets.extract.defs import record_drop
 from assets.validate.gate import DropVerdict, Gate
 from assets.validate.gx_runner import GxRunner, Validation, ValidationError, data_docs_root, docs_path
 from assets.validate.invariants import file_accounts, ledger_mismatches, staged_rows_of_unapplied_drops
@@ -170,28 +169,22 @@ def _announce(context: dg.AssetExecutionContext, verdicts: list[DropVerdict]) ->
     """Log each drop's verdict and record it on the drop's partition of ``drop`` (extract registered it as
     ``loaded``; this is where it becomes ``applied`` or ``rejected`` in the UI)."""
     for v in verdicts:
-        line = (
+        record_drop(
+            context,
+            v.key,
+            v.status,
             v.reason
             or f"{v.key}: {v.status}, {v.rows_in:,} rows in, {v.rows_loaded:,} loaded, "
-            f"{v.rows_quarantined:,} quarantined"
+            f"{v.rows_quarantined:,} quarantined",
+            {
+                "kind": v.kind,
+                "reason": v.reason or "",
+                "rows_in": dg.MetadataValue.int(v.rows_in),
+                "rows_loaded": dg.MetadataValue.int(v.rows_loaded),
+                "rows_quarantined": dg.MetadataValue.int(v.rows_quarantined),
+                "rules": dg.MetadataValue.json(v.rule_rows),
+            },
         )
-        (context.log.warning if v.status == DropStatus.REJECTED else context.log.info)(line)
-        if context.instance.has_dynamic_partition(DROPS_PARTITIONS_NAME, v.key):
-            context.log_event(
-                dg.AssetMaterialization(
-                    asset_key=drop.key,
-                    partition=v.key,
-                    metadata={
-                        "status": str(v.status),
-                        "kind": v.kind,
-                        "reason": v.reason or "",
-                        "rows_in": dg.MetadataValue.int(v.rows_in),
-                        "rows_loaded": dg.MetadataValue.int(v.rows_loaded),
-                        "rows_quarantined": dg.MetadataValue.int(v.rows_quarantined),
-                        "rules": dg.MetadataValue.json(v.rule_rows),
-                    },
-                )
-            )
 
 
 def _validated_metadata(verdicts: list[DropVerdict], ledger: dict[str, int], index: str | None) -> dict:
