@@ -86,4 +86,4 @@ def _declared_ddl(entity: EntitySpec) -> str:
 
 def all_raw_tables() -> list[str]:
     """Every raw table a run with work has, whatever was delivered."""
-    return [raw_table(source, entity) for source in SOURCES.values() for entity in source.all_entities]
+    return [raw_table(source, entity.entity) for source in SOURCES.values() for entity in source.all_entities]
