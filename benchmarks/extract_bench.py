@@ -25,10 +25,10 @@ import pyarrow.csv as pacsv
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from assets.extract import asset_checks, assets  # noqa: E402
+from assets.extract import asset_checks, asset_defs  # noqa: E402
 from assets.extract.csv_reader import read_csv_file  # noqa: E402
-from assets.extract.sources import SOURCES  # noqa: E402
-from pipelines.resources import LandingZoneResource, WarehouseResource  # noqa: E402
+from sejahtera.resources import LandingZoneResource, WarehouseResource  # noqa: E402
+from sejahtera.sources import SOURCES  # noqa: E402
 
 ANGGOTA_ROWS = 1_000_000
 KELUARGA_ROWS = 250_000
@@ -134,7 +134,7 @@ def main() -> None:
         rows = ANGGOTA_ROWS + KELUARGA_ROWS
         started = time.perf_counter()
         result = dg.materialize(
-            [*assets, *asset_checks],
+            [*asset_defs, *asset_checks],
             resources={
                 "warehouse": WarehouseResource(path=str(Path(tmp) / "warehouse.duckdb")),
                 "landing": LandingZoneResource(root=str(Path(tmp) / "landing")),

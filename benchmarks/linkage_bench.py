@@ -39,8 +39,8 @@ def prepare(folder: Path, households: int, noise: float) -> None:
     import dagster as dg
 
     from assets import extract, validate
-    from pipelines.resources import build_resources
     from sejahtera.generate import NoiseConfig, generate_landing_zone
+    from sejahtera.resources import build_resources
     from sejahtera.settings import Settings
 
     landing = folder / "landing"
@@ -49,7 +49,7 @@ def prepare(folder: Path, households: int, noise: float) -> None:
         landing=landing, warehouse=folder / "warehouse.duckdb", dagster_home=folder / "dagster"
     )
     result = dg.materialize(
-        [*extract.assets, *validate.assets],
+        [*extract.asset_defs, *validate.asset_defs],
         resources=build_resources(settings),
         selection=dg.AssetSelection.assets("landed_drops", "validated_drops", "source_snapshots"),
         raise_on_error=True,

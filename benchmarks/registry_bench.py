@@ -32,8 +32,8 @@ sys.path.insert(0, str(ROOT))
 import duckdb  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from assets.extract.sources import SOURCES  # noqa: E402
 from sejahtera import warehouse  # noqa: E402
+from sejahtera.sources import SOURCES  # noqa: E402
 from sejahtera.warehouse import Publication  # noqa: E402
 
 LINEAGE = "source VARCHAR, drop_id VARCHAR, file VARCHAR, row_number BIGINT"

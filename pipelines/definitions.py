@@ -10,14 +10,14 @@ import dagster as dg
 
 from assets import extract, reconcile, registry, validate
 from pipelines.jobs import nightly_job, train_linkage_model_job
-from pipelines.resources import build_resources
 from pipelines.schedules import nightly_schedule, with_registry_freshness
 from pipelines.sensors import drop_sensor, run_failure_alert
+from sejahtera.resources import build_resources
 
 STAGES = (extract, validate, reconcile, registry)
 
 defs = dg.Definitions(
-    assets=dg.map_asset_specs(with_registry_freshness, [a for stage in STAGES for a in stage.assets]),
+    assets=dg.map_asset_specs(with_registry_freshness, [a for stage in STAGES for a in stage.asset_defs]),
     asset_checks=[c for stage in STAGES for c in stage.asset_checks],
     jobs=[nightly_job, train_linkage_model_job],
     schedules=[nightly_schedule],

@@ -14,10 +14,10 @@ import json
 import dagster as dg
 
 from assets.extract.landing import scan
-from assets.extract.partitions import drops
+from assets.extract.partitions import drops, is_valid_partition_key
 from pipelines.alerts import alert_for_failed_run
 from pipelines.jobs import nightly_job
-from pipelines.resources import LandingZoneResource
+from sejahtera.resources import LandingZoneResource
 
 DROP_SENSOR_INTERVAL_SECONDS = 30
 ALERT_SENSOR_INTERVAL_SECONDS = 30
@@ -45,15 +45,6 @@ def run_key_for(changes: dict[str, str]) -> str:
     return "drops-" + hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
-def is_partition_key_safe(key: str) -> bool:
-    """Whether Dagster accepts ``key`` as a partition key (printable, no ``...``).
-
-    A folder with such a name is not a valid drop; it still triggers the run, which rejects it with its reason
-    in the ledger, but it must not make the sensor tick fail for every other drop.
-    """
-    return key.isprintable() and "..." not in key
-
-
 @dg.sensor(
     name="drop_sensor",
     job=nightly_job,
@@ -74,7 +65,7 @@ def drop_sensor(context: dg.SensorEvaluationContext, landing: LandingZoneResourc
         )
     # Remember drops that vanished too: a landing zone that is briefly unmounted must not look brand new.
     cursor = json.dumps({**seen, **found}, sort_keys=True)
-    new_keys = sorted(key for key in changes if key not in seen and is_partition_key_safe(key))
+    new_keys = sorted(key for key in changes if key not in seen and is_valid_partition_key(key))
     rewritten = sorted(key for key in changes if key in seen)
     context.log.info(
         f"drop sensor: {len(new_keys)} new drop(s) {new_keys}, {len(rewritten)} rewritten manifest(s) {rewritten}"

@@ -1,6 +1,6 @@
 """Small helpers for writing DuckDB SQL from names in code (every stage uses them).
 
-Table and column names come from code (the declarations in ``assets/extract/sources/``, the registry's tables),
+Table and column names come from code (the declarations in ``sejahtera/sources/``, the registry's tables),
 never from data, and are still checked against a strict pattern; constants from code (a date format, a code list) become quoted
 literals. Values from data are never spliced: they are bound parameters.
 """
@@ -17,6 +17,14 @@ def identifier(name: str) -> str:
     if not _IDENTIFIER.match(name):
         raise ValueError(f"not a plain identifier: {name!r}")
     return name
+
+
+def qualified(name: str) -> str:
+    """``name`` if it is ``schema.table`` with both parts plain identifiers, else an error."""
+    schema, dot, table = name.partition(".")
+    if not dot:
+        raise ValueError(f"not a schema-qualified table name: {name!r}")
+    return f"{identifier(schema)}.{identifier(table)}"
 
 
 def literal(value: str | int | float) -> str:

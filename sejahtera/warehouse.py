@@ -16,7 +16,6 @@ the connection, also when the caller raises.
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -26,10 +25,9 @@ from typing import Literal
 
 import duckdb
 
-from sejahtera.sql_text import literal
+from sejahtera.sql_text import literal, qualified
 
 WORK_SCHEMA = "work"
-_QUALIFIED_NAME = re.compile(r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$")
 
 
 class WarehouseLocked(RuntimeError):
@@ -92,6 +90,17 @@ def table_exists(con: duckdb.DuckDBPyConnection, qualified_name: str) -> bool:
         [schema, table],
     ).fetchall()
     return row[0][0] > 0
+
+
+def table_columns(con: duckdb.DuckDBPyConnection, qualified_name: str) -> set[str]:
+    """Lower-case column names of a table (empty when it does not exist)."""
+    schema, table = _split(qualified_name)
+    rows = con.execute(
+        "SELECT lower(column_name) FROM information_schema.columns "
+        "WHERE table_schema = ? AND table_name = ? AND table_catalog = current_database()",
+        [schema, table],
+    ).fetchall()
+    return {row[0] for row in rows}
 
 
 def reset_work(con: duckdb.DuckDBPyConnection, run_id: str) -> None:
@@ -162,7 +171,5 @@ def publish(con: duckdb.DuckDBPyConnection, publications: Sequence[Publication])
 
 
 def _split(qualified_name: str) -> tuple[str, str]:
-    if not _QUALIFIED_NAME.match(qualified_name):
-        raise ValueError(f"not a schema-qualified table name: {qualified_name!r}")
-    schema, table = qualified_name.split(".")
+    schema, table = qualified(qualified_name).split(".")
     return schema, table

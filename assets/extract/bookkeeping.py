@@ -12,7 +12,8 @@ from collections.abc import Sequence
 
 import duckdb
 
-from assets.extract.outcome import LOADED, DropOutcome
+from assets.extract.outcome import DropOutcome
+from sejahtera.drop_status import DropStatus
 
 CREATE_DROP = """
 CREATE TABLE work.drop (
@@ -64,7 +65,7 @@ def record_outcomes(con: duckdb.DuckDBPyConnection, outcomes: Sequence[DropOutco
     drop_rows = []
     file_rows = []
     for o in outcomes:
-        done = o.status != LOADED
+        done = o.status != DropStatus.LOADED
         drop_rows.append(
             (
                 o.folder.source,

@@ -7,7 +7,7 @@ column once. Every warehouse table uses the lower-cased, trimmed name.
 from __future__ import annotations
 
 from assets.extract.outcome import FileRejected
-from assets.extract.sources import EntitySpec
+from sejahtera.sources import EntitySpec
 
 LINEAGE_COLUMNS = ("source", "drop_id", "file", "row_number")
 """The columns extract puts first in every raw table (docs/architecture.md)."""

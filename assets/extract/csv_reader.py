@@ -26,8 +26,8 @@ import pyarrow.csv as pacsv
 
 from assets.extract.columns import normalise_header, require_columns
 from assets.extract.outcome import FileRejected
-from assets.extract.sources import EntitySpec
-from assets.extract.sources.spec import CsvFormat
+from sejahtera.sources import EntitySpec
+from sejahtera.sources.spec import CsvFormat
 
 ARROW_BLOCK_BYTES = 16 << 20
 """PyArrow's parsing block: large enough that a long quoted value never straddles too many blocks."""

@@ -21,15 +21,12 @@ from assets.extract.landing import DropFolder
 from assets.extract.ledger import Ledger, pending_drops
 from assets.extract.manifest import Manifest, check_manifest, parse_manifest
 from assets.extract.outcome import (
-    DUPLICATE,
-    LOADED,
-    REJECTED,
-    STALE,
     DropOutcome,
     DropRejected,
     one_line,
 )
 from assets.extract.raw_tables import create_raw_tables
+from sejahtera.drop_status import DropStatus
 
 
 def manifest_hashes(folders: Sequence[DropFolder]) -> dict[str, str | None]:
@@ -76,14 +73,16 @@ def look_at(
         )
 
     if raw is None:
-        return outcome(REJECTED, "manifest.json cannot be read")
+        return outcome(DropStatus.REJECTED, "manifest.json cannot be read")
 
     if folder.key in ledger.applied_manifest:
         readable = _parsed_or_none(raw)
         if ledger.applied_manifest[folder.key] == manifest_sha256:
-            return outcome(DUPLICATE, "delivered again with the manifest already applied (no-op)", readable)
+            return outcome(
+                DropStatus.DUPLICATE, "delivered again with the manifest already applied (no-op)", readable
+            )
         return outcome(
-            REJECTED,
+            DropStatus.REJECTED,
             "manifest.json differs from the one of the drop already applied under this drop_id "
             "(an applied drop is never replaced: deliver a new drop_id)",
             readable,
@@ -92,23 +91,25 @@ def look_at(
     try:
         manifest = parse_manifest(raw)
     except DropRejected as rejection:
-        return outcome(REJECTED, rejection.reason)
+        return outcome(DropStatus.REJECTED, rejection.reason)
     try:
         source = check_manifest(manifest, folder)
     except DropRejected as rejection:
-        return outcome(REJECTED, rejection.reason, manifest)
+        return outcome(DropStatus.REJECTED, rejection.reason, manifest)
 
     newer = ledger.newer_applied_than(folder.source, folder.drop_id)
     if manifest.kind == "full" and newer is not None:
         return outcome(
-            STALE, f"full drop older than {folder.source}.{newer}, already applied (not applied)", manifest
+            DropStatus.STALE,
+            f"full drop older than {folder.source}.{newer}, already applied (not applied)",
+            manifest,
         )
 
     try:
         files = load_drop(con, folder, manifest, source)
     except DropRejected as rejection:
-        return outcome(REJECTED, rejection.reason, manifest)
-    return outcome(LOADED, None, manifest, files=files)
+        return outcome(DropStatus.REJECTED, rejection.reason, manifest)
+    return outcome(DropStatus.LOADED, None, manifest, files=files)
 
 
 def _parsed_or_none(raw: bytes) -> Manifest | None:

@@ -21,7 +21,7 @@ from assets.extract.manifest import Manifest, ManifestFile, entity_of
 from assets.extract.outcome import DropRejected, FileRejected, LoadedFile
 from assets.extract.parquet_reader import read_parquet_file
 from assets.extract.raw_tables import StackingError, append_file, raw_table
-from assets.extract.sources import EntitySpec, SourceSpec
+from sejahtera.sources import EntitySpec, SourceSpec
 
 HASH_CHUNK_BYTES = 1 << 20
 
@@ -83,7 +83,7 @@ def _load_file(
         raise FileRejected(
             f"{entry.name}: row count differs: {rows.num_rows} rows, manifest says {entry.rows}"
         )
-    table = raw_table(source, spec)
+    table = raw_table(source, spec.entity)
     try:
         append_file(con, table, source=folder.source, drop_id=folder.drop_id, file=entry.name, rows=rows)
     except StackingError:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from assets.extract.partitions import drop_key
-from assets.extract.sources import SOURCES
+from sejahtera.sources import SOURCES
 
 MANIFEST = "manifest.json"
 

@@ -19,9 +19,9 @@ from pathlib import Path
 import duckdb
 
 from assets.extract.landing import DropFolder
-from assets.extract.outcome import APPLIED
 from assets.extract.partitions import drop_key
 from sejahtera import warehouse
+from sejahtera.drop_status import DropStatus
 
 LEDGER_TABLE = "ops.drop_ledger"
 
@@ -62,7 +62,7 @@ class Ledger:
         ledger = cls()
         for row in rows:
             ledger.last_seen[row.key] = (row.manifest_mtime_ns, row.manifest_sha256)
-            if row.status == APPLIED:
+            if row.status == DropStatus.APPLIED:
                 ledger.applied_manifest[row.key] = row.manifest_sha256
                 if row.drop_id > ledger.newest_applied.get(row.source, ""):
                     ledger.newest_applied[row.source] = row.drop_id

@@ -14,7 +14,7 @@ from datetime import datetime
 
 from assets.extract.landing import DropFolder
 from assets.extract.outcome import DropRejected
-from assets.extract.sources import SOURCES, EntitySpec, SourceSpec
+from sejahtera.sources import SOURCES, EntitySpec, SourceSpec
 
 MANIFEST_FIELDS = ("source", "drop_id", "kind", "extracted_at", "files")
 FILE_FIELDS = ("name", "entity", "rows", "sha256")

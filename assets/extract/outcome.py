@@ -1,8 +1,5 @@
-"""What happened to a drop this run: the statuses extract gives and the one-line reason of a rejection.
-
-Extract decides ``rejected``, ``duplicate`` and ``stale`` itself and hands every drop that passed its integrity
-checks on as ``loaded``; the validate stage turns ``loaded`` into ``applied`` or ``rejected``.
-"""
+"""What happened to a drop this run: its status (``sejahtera.drop_status``) and the one-line reason of a
+rejection."""
 
 from __future__ import annotations
 
@@ -10,16 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from assets.extract.landing import DropFolder
-
-LOADED = "loaded"
-REJECTED = "rejected"
-DUPLICATE = "duplicate"
-STALE = "stale"
-APPLIED = "applied"
-"""Given by validate; extract reads it from the published ledger."""
-
-STATUSES = (LOADED, REJECTED, DUPLICATE, STALE)
-"""The statuses extract writes into ``work.drop``."""
+from sejahtera.drop_status import DropStatus
 
 
 def one_line(text: str) -> str:
@@ -67,7 +55,7 @@ class DropOutcome:
     """One drop looked at this run, as it goes into ``work.drop`` and the UI."""
 
     folder: DropFolder
-    status: str
+    status: DropStatus
     apply_order: int
     processed_at: datetime
     manifest_sha256: str | None

@@ -23,7 +23,7 @@ import pyarrow.parquet as pq
 
 from assets.extract.columns import UNDECODED_SUFFIX, normalise_header, require_columns
 from assets.extract.outcome import FileRejected
-from assets.extract.sources import Column, EntitySpec
+from sejahtera.sources import Column, EntitySpec
 
 ARROW_TYPES: dict[str, pa.DataType] = {
     "VARCHAR": pa.string(),

@@ -22,6 +22,7 @@ def is_valid_partition_key(key: str) -> bool:
     """Whether a drop key can be a partition: printable and free of ``...`` (Dagster's partition-range marker).
 
     A folder named otherwise is not a valid drop anyway; it is still looked at and rejected in the ledger, it
-    just gets no partition in the UI.
+    just gets no partition in the UI, and the drop sensor still triggers its run (its tick must not fail for
+    every other drop).
     """
     return key.isprintable() and "..." not in key

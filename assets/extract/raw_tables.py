@@ -12,9 +12,9 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 
-from assets.extract.sources import SOURCES, EntitySpec, SourceSpec
+from sejahtera.sources import SOURCES, EntitySpec, SourceSpec
 from sejahtera.sql_text import identifier
-from sejahtera.warehouse import WORK_SCHEMA
+from sejahtera.warehouse import WORK_SCHEMA, table_columns
 
 LINEAGE_DDL = (
     "source VARCHAR NOT NULL, drop_id VARCHAR NOT NULL, file VARCHAR NOT NULL, row_number BIGINT NOT NULL"
@@ -29,16 +29,18 @@ class StackingError(Exception):
     """A file's extra column has a type that cannot share a column with an earlier file's."""
 
 
-def raw_table(source: SourceSpec, entity: EntitySpec) -> str:
-    """``work.raw_dtks_anggota``: the qualified name of an entity's raw table."""
-    return f"{WORK_SCHEMA}.raw_{identifier(source.table(entity.entity))}"
+def raw_table(source: SourceSpec, entity: str) -> str:
+    """``work.raw_dtks_anggota``: the qualified name of an entity's raw table, built here only."""
+    return f"{WORK_SCHEMA}.raw_{identifier(source.table(entity))}"
 
 
 def create_raw_tables(con: duckdb.DuckDBPyConnection) -> None:
     """Create every source's raw tables, empty, with lineage and declared columns."""
     for source in SOURCES.values():
         for entity in source.all_entities:
-            con.execute(f"CREATE TABLE {raw_table(source, entity)} ({LINEAGE_DDL}, {_declared_ddl(entity)})")
+            con.execute(
+                f"CREATE TABLE {raw_table(source, entity.entity)} ({LINEAGE_DDL}, {_declared_ddl(entity)})"
+            )
 
 
 def append_file(
@@ -55,7 +57,7 @@ def append_file(
     lineage = [source, drop_id, file]
     con.register(INCOMING, numbered)
     try:
-        if set(numbered.column_names) <= _columns(con, table):
+        if set(numbered.column_names) <= table_columns(con, table):
             con.execute(
                 f"INSERT INTO {table} BY NAME "
                 f"SELECT ?::VARCHAR AS source, ?::VARCHAR AS drop_id, ?::VARCHAR AS file, * FROM {INCOMING}",
@@ -73,16 +75,6 @@ def append_file(
         con.unregister(INCOMING)
 
 
-def _columns(con: duckdb.DuckDBPyConnection, table: str) -> set[str]:
-    schema, name = table.split(".")
-    rows = con.execute(
-        "SELECT column_name FROM information_schema.columns "
-        "WHERE table_schema = ? AND table_name = ? AND table_catalog = current_database()",
-        [schema, name],
-    ).fetchall()
-    return {row[0] for row in rows}
-
-
 def _declared_ddl(entity: EntitySpec) -> str:
     def raw_type(snapshot_type: str) -> str:
         if snapshot_type not in RAW_TYPES:
@@ -94,4 +86,4 @@ def _declared_ddl(entity: EntitySpec) -> str:
 
 def all_raw_tables() -> list[str]:
     """Every raw table a run with work has, whatever was delivered."""
-    return [raw_table(source, entity) for source in SOURCES.values() for entity in source.all_entities]
+    return [raw_table(source, entity.entity) for source in SOURCES.values() for entity in source.all_entities]

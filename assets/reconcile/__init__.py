@@ -1,8 +1,8 @@
 """The reconcile stage (see docs/architecture.md): Dukcapil replay, standardisation, NIK status, Splink
 linkage, households, stable ids.
 
-Exports ``assets`` and ``asset_checks`` for pipelines/definitions.py, and ``PUBLICATIONS``: what the registry
-stage's single publish applies from this stage (the link evidence; a linkage model trained during the run).
+Exports ``asset_defs`` and ``asset_checks`` for pipelines/definitions.py, and ``PUBLICATIONS``
+(``publications.py``): what the registry stage's single publish applies from this stage.
 """
 
 from assets.reconcile.checks import (
@@ -10,16 +10,16 @@ from assets.reconcile.checks import (
     households_have_members,
     one_dukcapil_record_per_person,
 )
-from assets.reconcile.pipeline_assets import (
+from assets.reconcile.defs import (
     dukcapil_population,
     linkage_model,
     resolved_households,
     resolved_persons,
     standardised_records,
 )
-from sejahtera.warehouse import Publication
+from assets.reconcile.publications import PUBLICATIONS
 
-assets: list = [
+asset_defs: list = [
     dukcapil_population,
     standardised_records,
     linkage_model,
@@ -28,9 +28,4 @@ assets: list = [
 ]
 asset_checks: list = [every_record_linked_once, one_dukcapil_record_per_person, households_have_members]
 
-PUBLICATIONS: list[Publication] = [
-    Publication(target="registry.link_evidence", source="work.link_evidence", mode="replace"),
-    Publication(target="ops.linkage_model", source="work.linkage_model", mode="append"),
-]
-
-__all__ = ["PUBLICATIONS", "asset_checks", "assets"]
+__all__ = ["PUBLICATIONS", "asset_checks", "asset_defs"]

@@ -1,12 +1,13 @@
 """Blocking checks of the reconcile stage: what must hold before the registry may be published."""
 
 import dagster as dg
+import duckdb
 
-from assets.reconcile.pipeline_assets import resolved_households, resolved_persons
-from assets.reconcile.queries import sql_text
-from pipelines.resources import WarehouseResource
+from assets.reconcile.defs import resolved_households, resolved_persons
+from sejahtera.resources import WarehouseResource
+from sejahtera.sql_files import stage_sql
 
-_NO_NEW_DROPS = {"note": "no new drops this run"}
+SQL = stage_sql(__file__)
 
 
 @dg.asset_check(
@@ -22,17 +23,13 @@ _NO_NEW_DROPS = {"note": "no new drops this run"}
 def every_record_linked_once(
     context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource
 ) -> dg.AssetCheckResult:
-    if not warehouse.has_work(context.run.run_id):
-        return dg.AssetCheckResult(passed=True, metadata=_NO_NEW_DROPS)
-    with warehouse.connect(read_only=True) as con:
-        problems = con.execute(sql_text("check_source_link_once")).fetchall()
+    def find_problems(con: duckdb.DuckDBPyConnection) -> tuple[list[str], dict[str, object]]:
+        problems = con.execute(SQL.text("check_source_link_once")).fetchall()
         links = con.execute("SELECT count(*) FROM work.source_link").fetchall()[0][0]
-    return dg.AssetCheckResult(
-        passed=not problems,
-        severity=dg.AssetCheckSeverity.ERROR,
-        description="; ".join(f"{s} {e}: {n} record(s) {p}" for s, e, p, n in problems) or None,
-        metadata={"source links": links, "problems": len(problems)},
-    )
+        described = [f"{s} {e}: {n} record(s) {p}" for s, e, p, n in problems]
+        return described, {"source links": links, "problems": len(problems)}
+
+    return warehouse.check_work(context, find_problems)
 
 
 @dg.asset_check(
@@ -45,19 +42,15 @@ def every_record_linked_once(
 def one_dukcapil_record_per_person(
     context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource
 ) -> dg.AssetCheckResult:
-    if not warehouse.has_work(context.run.run_id):
-        return dg.AssetCheckResult(passed=True, metadata=_NO_NEW_DROPS)
-    with warehouse.connect(read_only=True) as con:
+    def find_problems(con: duckdb.DuckDBPyConnection) -> tuple[list[str], dict[str, object]]:
         offenders = con.execute(
             "SELECT count(*) FROM (SELECT person_id FROM work.person_record WHERE source = 'dukcapil' "
             "GROUP BY person_id HAVING count(*) > 1)"
         ).fetchall()[0][0]
-    return dg.AssetCheckResult(
-        passed=offenders == 0,
-        severity=dg.AssetCheckSeverity.ERROR,
-        description=f"{offenders} person(s) hold more than one Dukcapil record" if offenders else None,
-        metadata={"persons with two or more NIKs": offenders},
-    )
+        problems = [f"{offenders} person(s) hold more than one Dukcapil record"] if offenders else []
+        return problems, {"persons with two or more NIKs": offenders}
+
+    return warehouse.check_work(context, find_problems)
 
 
 @dg.asset_check(
@@ -70,9 +63,7 @@ def one_dukcapil_record_per_person(
 def households_have_members(
     context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource
 ) -> dg.AssetCheckResult:
-    if not warehouse.has_work(context.run.run_id):
-        return dg.AssetCheckResult(passed=True, metadata=_NO_NEW_DROPS)
-    with warehouse.connect(read_only=True) as con:
+    def find_problems(con: duckdb.DuckDBPyConnection) -> tuple[list[str], dict[str, object]]:
         empty, homeless = con.execute(
             """
             SELECT
@@ -81,14 +72,11 @@ def households_have_members(
                 (SELECT count(*) FROM work.person_resolved WHERE household_id IS NULL)
             """
         ).fetchall()[0]
-    problems = []
-    if empty:
-        problems.append(f"{empty} household(s) without members")
-    if homeless:
-        problems.append(f"{homeless} person(s) without a household")
-    return dg.AssetCheckResult(
-        passed=not problems,
-        severity=dg.AssetCheckSeverity.ERROR,
-        description="; ".join(problems) or None,
-        metadata={"households without members": empty, "persons without household": homeless},
-    )
+        problems = []
+        if empty:
+            problems.append(f"{empty} household(s) without members")
+        if homeless:
+            problems.append(f"{homeless} person(s) without a household")
+        return problems, {"households without members": empty, "persons without household": homeless}
+
+    return warehouse.check_work(context, find_problems)

@@ -1,15 +1,13 @@
-"""The linkage thresholds and training sizes, read from ``config/linkage.yaml`` (versioned with the code)."""
+"""The linkage thresholds and training sizes, read from ``linkage.yaml`` in the rule folder (versioned with the code)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
+from sejahtera.rule_config import CONFIG_DIR, ConfigError, read_rule_file
 
-from sejahtera import RULES_ROOT
-
-CONFIG_FILE = RULES_ROOT / "config" / "linkage.yaml"
+LINKAGE_FILE = "linkage.yaml"
 
 
 @dataclass(frozen=True)
@@ -31,23 +29,26 @@ class LinkageConfig:
         ):
             value = getattr(self, name)
             if not 0.0 < value < 1.0:
-                raise ValueError(
-                    f"{CONFIG_FILE.name}: {name} must be between 0 and 1 (exclusive), got {value}"
-                )
+                raise ConfigError(f"{LINKAGE_FILE}: {name} must be between 0 and 1 (exclusive), got {value}")
         if self.u_max_pairs < 1 or self.em_max_pairs < 1 or self.predict_chunks < 1:
-            raise ValueError(f"{CONFIG_FILE.name}: pair counts and predict_chunks must be positive")
+            raise ConfigError(f"{LINKAGE_FILE}: pair counts and predict_chunks must be positive")
 
     @classmethod
-    def load(cls, path: Path = CONFIG_FILE) -> LinkageConfig:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-        model, persons = raw["model"], raw["persons"]
-        return cls(
-            seed=int(model["seed"]),
-            u_max_pairs=int(model["u_max_pairs"]),
-            em_max_pairs=int(model["em_max_pairs"]),
-            prior_rules_recall=float(model["prior_rules_recall"]),
-            min_sure_matches_to_keep_model=int(model["min_sure_matches_to_keep_model"]),
-            match_probability_threshold=float(persons["match_probability_threshold"]),
-            same_source_min_match_probability=float(persons["same_source_min_match_probability"]),
-            predict_chunks=int(persons["predict_chunks"]),
-        )
+    def load(cls, path: Path = CONFIG_DIR / LINKAGE_FILE) -> LinkageConfig:
+        raw = read_rule_file(path)
+        try:
+            model, persons = raw["model"], raw["persons"]
+            return cls(
+                seed=int(model["seed"]),
+                u_max_pairs=int(model["u_max_pairs"]),
+                em_max_pairs=int(model["em_max_pairs"]),
+                prior_rules_recall=float(model["prior_rules_recall"]),
+                min_sure_matches_to_keep_model=int(model["min_sure_matches_to_keep_model"]),
+                match_probability_threshold=float(persons["match_probability_threshold"]),
+                same_source_min_match_probability=float(persons["same_source_min_match_probability"]),
+                predict_chunks=int(persons["predict_chunks"]),
+            )
+        except ConfigError:
+            raise
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ConfigError(f"{path}: missing or malformed entry {exc}") from None

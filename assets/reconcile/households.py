@@ -23,8 +23,10 @@ import duckdb
 import pyarrow as pa
 
 from assets.reconcile import stable_ids
-from assets.reconcile.queries import run_sql
 from sejahtera import warehouse
+from sejahtera.sql_files import stage_sql
+
+SQL = stage_sql(__file__)
 
 HOUSEHOLD_ID_TABLES = (
     ("registry.household", "household_id"),
@@ -53,11 +55,11 @@ class HouseholdStats:
 def resolve_households(con: duckdb.DuckDBPyConnection) -> HouseholdStats:
     """Fill ``household_id`` of ``work.person_resolved`` and ``work.household_record``; write
     ``work.household_resolved`` and the household rows of ``work.source_link``."""
-    run_sql(con, "household_family_dukcapil")
+    SQL.run_file(con, "household_family_dukcapil")
     _group_agency_only_persons(con)
-    run_sql(con, "household_link")
+    SQL.run_file(con, "household_link")
     kept, new = _assign_household_ids(con)
-    run_sql(con, "household_finalise")
+    SQL.run_file(con, "household_finalise")
     counts = con.execute(
         """
         SELECT

@@ -20,7 +20,9 @@ from splink.internals.exceptions import EMTrainingException
 from assets.reconcile import linkage_settings
 from assets.reconcile.config import LinkageConfig
 from assets.reconcile.identity import install_identity_macros
-from assets.reconcile.queries import run_sql
+from sejahtera.sql_files import stage_sql
+
+SQL = stage_sql(__file__)
 
 INPUT_TABLE = "linkage_input"
 
@@ -84,7 +86,7 @@ def load_records(warehouse: duckdb.DuckDBPyConnection, scratch: duckdb.DuckDBPyC
     The deterministic NIK links (``work.nik_padan_link``) are made first: they give each agency record the
     current Dukcapil family of its household-mates.
     """
-    run_sql(warehouse, "nik_padan_link")
+    SQL.run_file(warehouse, "nik_padan_link")
     records = warehouse.sql(linkage_settings.LINKAGE_INPUT_SQL).to_arrow_table()
     scratch.register("_linkage_input", records)
     try:

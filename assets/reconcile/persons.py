@@ -39,8 +39,10 @@ from assets.reconcile.linkage import (
     scratch_database,
 )
 from assets.reconcile.linkage_settings import declared_settings
-from assets.reconcile.queries import run_sql, sql_text
 from sejahtera import warehouse
+from sejahtera.sql_files import stage_sql
+
+SQL = stage_sql(__file__)
 
 SPINE = "dukcapil"
 PERSON_ID_TABLES = (
@@ -78,7 +80,7 @@ def resolve_persons(
     ``work.person_resolved`` and ``work.link_evidence``. Without a model (too little data to train one),
     only the deterministic NIK links are made."""
     if model is None:
-        run_sql(con, "nik_padan_link")
+        SQL.run_file(con, "nik_padan_link")
         model_settings = declared_settings()
         pairs = no_pairs(model_settings)
     else:
@@ -109,9 +111,9 @@ def resolve_persons(
 
     _write_links(con, result, deterministic, plausible, pairs, model_settings)
     kept, new = _assign_person_ids(con, result)
-    run_sql(con, "person_methods")
-    run_sql(con, "person_resolved")
-    run_sql(con, "person_source_link")
+    SQL.run_file(con, "person_methods")
+    SQL.run_file(con, "person_resolved")
+    SQL.run_file(con, "person_source_link")
     persons = con.execute("SELECT count(*) FROM work.person_resolved").fetchall()[0][0]
     return PersonStats(
         records=len(sources),
@@ -253,7 +255,7 @@ def _rekeyed_claims(con: duckdb.DuckDBPyConnection) -> list[tuple[int, str, int]
     needed = ("registry.source_link", *PREVIOUS_AGENCY_SNAPSHOTS)
     if not all(warehouse.table_exists(con, table) for table in needed):
         return []
-    return [(r[0], r[1], r[2]) for r in con.execute(sql_text("person_rekeyed")).fetchall()]
+    return [(r[0], r[1], r[2]) for r in con.execute(SQL.text("person_rekeyed")).fetchall()]
 
 
 def _is_new(person_id: str, highest: int) -> bool:

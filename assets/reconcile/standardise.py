@@ -20,9 +20,11 @@ import pyarrow as pa
 
 from assets.reconcile.identity import install_identity_macros
 from assets.reconcile.names import standardise_name
-from assets.reconcile.queries import run_sql
 from sejahtera import reference
 from sejahtera.rules import nik as nik_rule
+from sejahtera.sql_files import stage_sql
+
+SQL = stage_sql(__file__)
 
 PLACEHOLDER_SEQUENCES = ("1234567890123456", "0123456789012345", "9876543210987654", "1234567812345678")
 MOSTLY_ZEROS = 8
@@ -70,7 +72,7 @@ def install_macros(con: duckdb.DuckDBPyConnection) -> None:
 
 def build_dukcapil_person(con: duckdb.DuckDBPyConnection) -> int:
     """Replay ``work.snapshot_dukcapil_peristiwa`` on ``work.snapshot_dukcapil_penduduk``; returns persons."""
-    run_sql(con, "dukcapil_person")
+    SQL.run_file(con, "dukcapil_person")
     return _count(con, "work.dukcapil_person")
 
 
@@ -108,8 +110,8 @@ def build_name_standard(con: duckdb.DuckDBPyConnection) -> int:
 
 def build_person_and_household_records(con: duckdb.DuckDBPyConnection) -> None:
     """``work.person_record`` and ``work.household_record`` (needs ``work.dukcapil_person``, ``work.name_standard``)."""
-    run_sql(con, "person_record")
-    run_sql(con, "household_record")
+    SQL.run_file(con, "person_record")
+    SQL.run_file(con, "household_record")
 
 
 def build_records(con: duckdb.DuckDBPyConnection) -> dict[str, int]:

@@ -1,4 +1,4 @@
-"""Asset checks of the registry: the invariants aid decisions rest on.
+"""Asset checks of the registry: the invariants aid decisions rest on (SQL in ``invariants.py``).
 
 * deciles of equal size: in the nation, every province and every regency, the ten deciles differ by at most one
   household, every ranked household has a decile and no household without a living member has one;
@@ -12,89 +12,47 @@ holds them. Both are no-ops (passed, saying so) in a run with nothing to rank.
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Literal
 
 import dagster as dg
 import duckdb
 from dagster import AssetCheckExecutionContext
 
-from assets.registry import queries
-from assets.registry.config import EligibilityRules, load_eligibility
+from assets.registry.config import ELIGIBILITY_FILE, load_eligibility
+from assets.registry.invariants import (
+    Outcome,
+    Where,
+    dead_not_counted,
+    decile_sizes,
+    eligibility_matches,
+    use_tables,
+)
 from assets.registry.publish import RunState, run_state
-from assets.registry.reporting import markdown_table
-from pipelines.resources import WarehouseResource
 from sejahtera import warehouse as wh
+from sejahtera.resources import RulesResource, WarehouseResource
 
 WELFARE_RANKING = dg.AssetKey("welfare_ranking")
 REGISTRY_HOUSEHOLD = dg.AssetKey(["registry", "household"])
-Where = Literal["work", "registry"]
 
 
-@dataclass(frozen=True)
-class Outcome:
-    passed: bool
-    metadata: dict[str, object]
+Check = Callable[[duckdb.DuckDBPyConnection, RulesResource], Outcome]
+"""One invariant as a check: it gets the rule folder too, since some compare the tables with a rule file."""
 
 
-def use_tables(con: duckdb.DuckDBPyConnection, where: Where) -> None:
-    """Point the temporary views the checks read at this run's work tables or at the published registry."""
-    queries.run(con, f"checked_from_{where}")
-    queries.run(con, f"checked_person_from_{where}")
+def _deciles_equal_size(con: duckdb.DuckDBPyConnection, rules: RulesResource) -> Outcome:
+    return decile_sizes(con)
 
 
-def decile_sizes(con: duckdb.DuckDBPyConnection) -> Outcome:
-    uneven = queries.run(con, "check_decile_sizes").fetchall()
-    ranked_without, without_provincial, unranked_with, ranked = queries.run(
-        con, "check_decile_assignment"
-    ).fetchall()[0]
-    metadata: dict[str, object] = {
-        "ranked households": ranked,
-        "groups with uneven deciles": len(uneven),
-        "ranked without national decile": ranked_without,
-        "ranked without provincial decile": without_provincial,
-        "unranked with a decile": unranked_with,
-    }
-    if uneven:
-        metadata["uneven groups"] = dg.MetadataValue.md(
-            markdown_table(["level", "group", "smallest decile", "largest decile"], uneven[:50])
-        )
-    return Outcome(not uneven and ranked_without == without_provincial == unranked_with == 0, metadata)
+def _eligibility_per_config(con: duckdb.DuckDBPyConnection, rules: RulesResource) -> Outcome:
+    return eligibility_matches(con, load_eligibility(rules.file(ELIGIBILITY_FILE)))
 
 
-def eligibility_matches(con: duckdb.DuckDBPyConnection, rules: EligibilityRules) -> Outcome:
-    cutoffs = {key: programme.max_desil for key, programme in rules.programmes.items()}
-    pkh, bpnt, pbi, pkh_n, bpnt_n, pbi_n = queries.run(con, "check_eligibility", **cutoffs).fetchall()[0]
-    metadata: dict[str, object] = {
-        "rule version": rules.version,
-        "cutoffs": ", ".join(f"{key.upper()} desil 1-{value}" for key, value in cutoffs.items()),
-        "PKH flags differing from the rule": pkh,
-        "BPNT flags differing from the rule": bpnt,
-        "PBI flags differing from the rule": pbi,
-        "eligible PKH": pkh_n,
-        "eligible BPNT": bpnt_n,
-        "eligible PBI": pbi_n,
-    }
-    return Outcome(pkh == bpnt == pbi == 0, metadata)
+def _no_dead_person_counted(con: duckdb.DuckDBPyConnection, rules: RulesResource) -> Outcome:
+    return dead_not_counted(con)
 
 
-def dead_not_counted(con: duckdb.DuckDBPyConnection) -> Outcome:
-    wrong, ranked_dead, without_living = queries.run(con, "check_dead_not_counted").fetchall()[0]
-    metadata: dict[str, object] = {
-        "households whose jumlah_anggota is not their living members": wrong,
-        "households without a living member that are ranked or eligible": ranked_dead,
-        "households without a living member": without_living,
-    }
-    return Outcome(wrong == ranked_dead == 0, metadata)
-
-
-def _eligibility_per_config(con: duckdb.DuckDBPyConnection) -> Outcome:
-    return eligibility_matches(con, load_eligibility())
-
-
-CHECKS: dict[str, tuple[Callable[[duckdb.DuckDBPyConnection], Outcome], str]] = {
+CHECKS: dict[str, tuple[Check, str]] = {
     "deciles_equal_size": (
-        decile_sizes,
+        _deciles_equal_size,
         "Ten equal deciles (±1 household) nationally, per province and per regency; every ranked household has "
         "one, none without a living member does.",
     ),
@@ -104,7 +62,7 @@ CHECKS: dict[str, tuple[Callable[[duckdb.DuckDBPyConnection], Outcome], str]] = 
         "within the cutoff).",
     ),
     "no_dead_person_counted": (
-        dead_not_counted,
+        _no_dead_person_counted,
         "jumlah_anggota counts living members only; a household without one has no score, decile or programme.",
     ),
 }
@@ -113,8 +71,9 @@ CHECKS: dict[str, tuple[Callable[[duckdb.DuckDBPyConnection], Outcome], str]] = 
 def _evaluate(
     context: AssetCheckExecutionContext,
     warehouse: WarehouseResource,
+    rules: RulesResource,
     where: Where,
-    check: Callable[[duckdb.DuckDBPyConnection], Outcome],
+    check: Check,
 ) -> dg.AssetCheckResult:
     """Run one check where it applies; in a run with nothing to rank it passes and says why."""
     if where == "work":
@@ -130,7 +89,7 @@ def _evaluate(
         if where == "registry" and not wh.table_exists(con, "registry.household"):
             return dg.AssetCheckResult(passed=True, metadata={"outcome": "no registry published yet"})
         use_tables(con, where)
-        outcome = check(con)
+        outcome = check(con, rules)
     return dg.AssetCheckResult(
         passed=outcome.passed,
         severity=dg.AssetCheckSeverity.ERROR,
@@ -145,8 +104,10 @@ def _make_check(asset: dg.AssetKey, where: Where, name: str, blocking: bool) -> 
     logic, description = CHECKS[name]
 
     @dg.asset_check(asset=asset, name=name, description=description, blocking=blocking, pool="warehouse")
-    def _check(context: AssetCheckExecutionContext, warehouse: WarehouseResource) -> dg.AssetCheckResult:
-        return _evaluate(context, warehouse, where, logic)
+    def _check(
+        context: AssetCheckExecutionContext, warehouse: WarehouseResource, rules: RulesResource
+    ) -> dg.AssetCheckResult:
+        return _evaluate(context, warehouse, rules, where, logic)
 
     return _check
 

@@ -1,6 +1,7 @@
 """The registry's rule configuration: PMT weights, eligibility cutoffs and survivorship, read and checked.
 
-The rules live in versioned YAML files under ``config/`` so that a reviewer reads the rules, not the plumbing.
+The rules live in versioned YAML files in the rule folder (``config/``, the ``rules`` resource) so that a
+reviewer reads the rules, not the plumbing.
 Loading fails with one clear line naming the file and the problem: a typo in a weight or a programme must stop
 the run before anything is published, never be silently ignored.
 """
@@ -11,12 +12,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
+from sejahtera.rule_config import CONFIG_DIR, ConfigError, read_rule_file
+from sejahtera.sources.regsosek import RUMAH_TANGGA
 
-from assets.extract.sources.regsosek import RUMAH_TANGGA
-from sejahtera import RULES_ROOT
-
-CONFIG_DIR = RULES_ROOT / "config"
+PMT_WEIGHTS_FILE = "pmt_weights.yaml"
+ELIGIBILITY_FILE = "eligibility.yaml"
+SURVIVORSHIP_FILE = "survivorship.yaml"
 PROGRAMMES = ("pkh", "bpnt", "pbi")
 """The programmes of the contract's ``eligible_<programme>`` columns."""
 
@@ -37,18 +38,9 @@ PERSON_FIELDS = ("nama", "jenis_kelamin", "tanggal_lahir", "kode_wilayah", "no_k
 HOUSEHOLD_FIELDS = ("no_kk", "kode_wilayah", "survey_record", "miskin_ekstrem", "p3ke_desil", "dtks_record")
 
 
-class ConfigError(ValueError):
-    """A rule file is missing, malformed or inconsistent; the message names the file and the problem."""
-
-
 def _load(path: Path) -> dict[str, Any]:
-    if not path.exists():
-        raise ConfigError(f"{path}: rule file missing")
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: not valid YAML ({exc.__class__.__name__})") from exc
-    if not isinstance(data, dict) or not data.get("version"):
+    data = read_rule_file(path)
+    if not data.get("version"):
         raise ConfigError(f"{path}: must be a mapping with a 'version'")
     return data
 
@@ -96,8 +88,7 @@ class PmtWeights:
         return params
 
 
-def load_pmt_weights(path: Path | None = None) -> PmtWeights:
-    path = path or CONFIG_DIR / "pmt_weights.yaml"
+def load_pmt_weights(path: Path = CONFIG_DIR / PMT_WEIGHTS_FILE) -> PmtWeights:
     data = _load(path)
     try:
         codebook = data["codebook"]
@@ -171,8 +162,7 @@ class EligibilityRules:
     programmes: dict[str, Programme]
 
 
-def load_eligibility(path: Path | None = None) -> EligibilityRules:
-    path = path or CONFIG_DIR / "eligibility.yaml"
+def load_eligibility(path: Path = CONFIG_DIR / ELIGIBILITY_FILE) -> EligibilityRules:
     data = _load(path)
     if data.get("basis") != "desil_nasional":
         raise ConfigError(f"{path}: basis must be desil_nasional (contract section 3)")
@@ -211,8 +201,7 @@ class Survivorship:
     """(entity, field) -> value used when no source offers one."""
 
 
-def load_survivorship(path: Path | None = None) -> Survivorship:
-    path = path or CONFIG_DIR / "survivorship.yaml"
+def load_survivorship(path: Path = CONFIG_DIR / SURVIVORSHIP_FILE) -> Survivorship:
     data = _load(path)
     rules: list[SurvivorshipRule] = []
     defaults: dict[tuple[str, str], str] = {}

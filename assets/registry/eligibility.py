@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import duckdb
 
-from assets.registry import queries
 from assets.registry.config import EligibilityRules, load_eligibility
+from sejahtera.sql_files import stage_sql
+
+SQL = stage_sql(__file__)
 
 
 def build_eligibility(
@@ -18,10 +20,10 @@ def build_eligibility(
 ) -> EligibilityRules:
     """Needs ``work.household_welfare``."""
     rules = rules or load_eligibility()
-    queries.run(con, "create_programme_rule")
-    queries.run(con, "create_programme_alias")
+    SQL.run(con, "create_programme_rule")
+    SQL.run(con, "create_programme_alias")
     for programme in rules.programmes.values():
-        queries.run(
+        SQL.run(
             con,
             "insert_programme_rule",
             programme=programme.key,
@@ -30,8 +32,8 @@ def build_eligibility(
             rule_version=rules.version,
         )
         for alias in sorted(set(programme.aliases)):
-            queries.run(con, "insert_programme_alias", alias=alias, programme=programme.key)
-    queries.run(con, "eligibility")
-    queries.run(con, "household_eligibility")
-    queries.run(con, "programme_receipt")
+            SQL.run(con, "insert_programme_alias", alias=alias, programme=programme.key)
+    SQL.run(con, "eligibility")
+    SQL.run(con, "household_eligibility")
+    SQL.run(con, "programme_receipt")
     return rules

@@ -14,10 +14,12 @@ import re
 
 import duckdb
 
-from assets.registry import queries
 from assets.registry.tables import HISTORY_COLUMNS, Col, columns_of
 from sejahtera import warehouse as wh
+from sejahtera.sql_files import stage_sql
 from sejahtera.sql_text import identifier
+
+SQL = stage_sql(__file__)
 
 _TYPE = re.compile(r"^[A-Z][A-Z0-9_ ]*(\([0-9, ]+\))?$")
 
@@ -90,12 +92,12 @@ def build_history_and_changelog(con: duckdb.DuckDBPyConnection) -> None:
     Needs ``work.registry_*`` (this run), ``work.field_provenance``, ``work.eligibility`` and the masking macros.
     """
     read_previous_registry(con)
-    queries.run(con, "person_change")
-    queries.run(con, "household_change")
-    queries.run(con, "person_history")
-    queries.run(con, "household_history")
-    queries.run(con, "create_changelog")
-    queries.run(con, "provenance_text")
-    queries.run(con, "changelog_person")
-    queries.run(con, "changelog_person_gone")
-    queries.run(con, "changelog_household")
+    SQL.run(con, "person_change")
+    SQL.run(con, "household_change")
+    SQL.run(con, "person_history")
+    SQL.run(con, "household_history")
+    SQL.run(con, "create_changelog")
+    SQL.run(con, "provenance_text")
+    SQL.run(con, "changelog_person")
+    SQL.run(con, "changelog_person_gone")
+    SQL.run(con, "changelog_household")

@@ -14,12 +14,18 @@ from enum import Enum
 
 import duckdb
 
-from assets.registry import queries
+from assets.reconcile.publications import PUBLICATIONS as RECONCILE_PUBLICATIONS
 from assets.registry.history import build_history_and_changelog
 from assets.registry.tables import DECLARED, SOURCE_LINK_CONTRACT, Col
+from assets.validate.publications import PUBLICATIONS as VALIDATE_PUBLICATIONS
 from sejahtera import warehouse
+from sejahtera.drop_status import DropStatus
 from sejahtera.privacy import install_masking_macros
+from sejahtera.sql_files import stage_sql
+from sejahtera.sql_text import literal
 from sejahtera.warehouse import Publication
+
+SQL = stage_sql(__file__)
 
 PUBLICATIONS: list[Publication] = [
     Publication("registry.person", "work.registry_person", "replace"),
@@ -54,7 +60,9 @@ def applied_drop_count(con: duckdb.DuckDBPyConnection) -> int:
     """Drops the validate stage applied in this run (``work.ledger``)."""
     if not warehouse.table_exists(con, "work.ledger"):
         raise UpstreamMissing("work.ledger is missing: the validate stage did not record this run's drops")
-    return con.execute("SELECT count(*) FROM work.ledger WHERE status = 'applied'").fetchall()[0][0]
+    return con.execute(
+        f"SELECT count(*) FROM work.ledger WHERE status = {literal(DropStatus.APPLIED)}"
+    ).fetchall()[0][0]
 
 
 def run_state(con: duckdb.DuckDBPyConnection, run_id: str) -> RunState:
@@ -66,9 +74,9 @@ def run_state(con: duckdb.DuckDBPyConnection, run_id: str) -> RunState:
 def build_registry_tables(con: duckdb.DuckDBPyConnection) -> None:
     """Assemble ``work.registry_*`` and this run's history and changelog from the earlier registry steps."""
     install_masking_macros(con)
-    queries.run(con, "registry_person")
-    queries.run(con, "registry_household")
-    queries.run(con, "registry_source_link")
+    SQL.run(con, "registry_person")
+    SQL.run(con, "registry_household")
+    SQL.run(con, "registry_source_link")
     build_history_and_changelog(con)
 
 
@@ -130,10 +138,9 @@ def _check_unique_targets(publications: Sequence[Publication]) -> None:
 
 
 def upstream_publications() -> tuple[list[Publication], list[Publication]]:
-    """The validate and the reconcile stage's publications (``PUBLICATIONS`` of their packages).
+    """The validate and the reconcile stage's publications, which this stage's one publish applies with its own.
 
-    Imported when the publish runs, not at import time: the stages' packages import each other's nothing.
+    The registry stage is the last one, so it imports the earlier stages' ``publications`` modules like any other
+    downward import; the list of what a run publishes is assembled here, in one place.
     """
-    from assets import reconcile, validate
-
-    return list(validate.PUBLICATIONS), list(reconcile.PUBLICATIONS)
+    return list(VALIDATE_PUBLICATIONS), list(RECONCILE_PUBLICATIONS)

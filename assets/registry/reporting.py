@@ -2,26 +2,19 @@
 end-of-run summary. Counts and codes only: no NIK, KK or name ever reaches these outputs.
 
 Queries take table names from the callers' code constants (work tables before publish, published tables after),
-checked against a strict pattern; values are bound.
+checked against a strict pattern (``sejahtera.sql_text``); values are bound.
 """
 
 from __future__ import annotations
 
 import base64
 import io
-import re
 from collections.abc import Sequence
 from functools import cache
 
 import duckdb
 
-_QUALIFIED = re.compile(r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$")
-
-
-def _table(name: str) -> str:
-    if not _QUALIFIED.match(name):
-        raise ValueError(f"not a schema-qualified table name: {name!r}")
-    return name
+from sejahtera.sql_text import identifier, qualified
 
 
 @cache
@@ -59,7 +52,7 @@ def markdown_table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> 
 def decile_counts(con: duckdb.DuckDBPyConnection, household_table: str) -> list[tuple]:
     """Per province: households in each national decile 1..10, then those not ranked (no living member), then all."""
     cells = con.execute(
-        f"SELECT kode_provinsi, desil_nasional, count(*) FROM {_table(household_table)} GROUP BY ALL"
+        f"SELECT kode_provinsi, desil_nasional, count(*) FROM {qualified(household_table)} GROUP BY ALL"
     ).fetchall()
     provinces: dict[str | None, list[int]] = {}
     for province, decile, households in cells:
@@ -114,7 +107,7 @@ def markdown_image(png: bytes, alt: str) -> str:
 def change_counts(con: duckdb.DuckDBPyConnection, changelog_table: str, run_id: str) -> list[tuple]:
     """(entity, change, rows) of one run's changelog."""
     return con.execute(
-        f"SELECT entity, change, count(*) FROM {_table(changelog_table)} WHERE run_id = ? "
+        f"SELECT entity, change, count(*) FROM {qualified(changelog_table)} WHERE run_id = ? "
         "GROUP BY ALL ORDER BY entity, change",
         [run_id],
     ).fetchall()
@@ -122,15 +115,13 @@ def change_counts(con: duckdb.DuckDBPyConnection, changelog_table: str, run_id: 
 
 def count_by(con: duckdb.DuckDBPyConnection, table: str, column: str) -> list[tuple]:
     """(value, rows) of one column of a table (both code constants of the callers)."""
-    if not re.match(r"^[a-z_][a-z0-9_]*$", column):
-        raise ValueError(f"not a column name: {column!r}")
     return con.execute(
-        f"SELECT {column}, count(*) FROM {_table(table)} GROUP BY ALL ORDER BY 1 NULLS LAST"
+        f"SELECT {identifier(column)}, count(*) FROM {qualified(table)} GROUP BY ALL ORDER BY 1 NULLS LAST"
     ).fetchall()
 
 
 def row_count(con: duckdb.DuckDBPyConnection, table: str) -> int:
-    return con.execute(f"SELECT count(*) FROM {_table(table)}").fetchall()[0][0]
+    return con.execute(f"SELECT count(*) FROM {qualified(table)}").fetchall()[0][0]
 
 
 def targeting_counts(con: duckdb.DuckDBPyConnection, table: str, by: str) -> list[tuple]:
@@ -145,7 +136,7 @@ def targeting_counts(con: duckdb.DuckDBPyConnection, table: str, by: str) -> lis
                count(*) FILTER (WHERE reason = 'above_cutoff') AS above_cutoff,
                count(*) FILTER (WHERE reason = 'eligible_receiving_nothing') AS receiving_nothing,
                count(*) AS errors
-        FROM {_table(table)}
+        FROM {qualified(table)}
         GROUP BY {by}
         ORDER BY errors DESC, {by}
         """

@@ -14,16 +14,18 @@ from __future__ import annotations
 
 import duckdb
 
-from assets.registry import queries
 from assets.registry.config import Survivorship, load_survivorship
+from sejahtera.sql_files import stage_sql
+
+SQL = stage_sql(__file__)
 
 
 def build_survivors(con: duckdb.DuckDBPyConnection, rules: Survivorship | None = None) -> Survivorship:
     """Choose every person's and household's field values; returns the rules used (for their version)."""
     rules = rules or load_survivorship()
-    queries.run(con, "create_survivorship_rule")
+    SQL.run(con, "create_survivorship_rule")
     for rule in rules.rules:
-        queries.run(
+        SQL.run(
             con,
             "insert_survivorship_rule",
             entity=rule.entity,
@@ -32,24 +34,24 @@ def build_survivors(con: duckdb.DuckDBPyConnection, rules: Survivorship | None =
             tier=rule.tier,
             source_order=rule.source_order,
         )
-    queries.run(con, "registry_entities")
-    queries.run(con, "create_field_value")
+    SQL.run(con, "registry_entities")
+    SQL.run(con, "create_field_value")
 
     # Persons first: a household's values depend on who of its members is alive.
-    queries.run(con, "person_candidates")
+    SQL.run(con, "person_candidates")
     _pick(con, rules, "person")
-    queries.run(con, "person_survivor")
+    SQL.run(con, "person_survivor")
 
-    queries.run(con, "household_source_records")
-    queries.run(con, "household_candidates")
+    SQL.run(con, "household_source_records")
+    SQL.run(con, "household_candidates")
     _pick(con, rules, "household")
-    queries.run(con, "household_survivor")
-    queries.run(con, "field_provenance", rule_version=rules.version)
+    SQL.run(con, "household_survivor")
+    SQL.run(con, "field_provenance", rule_version=rules.version)
     return rules
 
 
 def _pick(con: duckdb.DuckDBPyConnection, rules: Survivorship, entity: str) -> None:
-    queries.run(con, "pick_values", entity=entity)
+    SQL.run(con, "pick_values", entity=entity)
     for (rule_entity, field), value in sorted(rules.defaults.items()):
         if rule_entity == entity:
-            queries.run(con, "default_values", entity=entity, field=field, value=value)
+            SQL.run(con, "default_values", entity=entity, field=field, value=value)

@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import duckdb
 
-from assets.registry import queries
 from sejahtera.privacy import install_masking_macros
+from sejahtera.sql_files import stage_sql
+
+SQL = stage_sql(__file__)
 
 
 def build_targeting_errors(con: duckdb.DuckDBPyConnection) -> None:
     """Needs ``work.household_welfare``, ``work.household_eligibility``, ``work.programme_receipt``."""
     install_masking_macros(con)
-    queries.run(con, "targeting_error")
+    SQL.run(con, "targeting_error")

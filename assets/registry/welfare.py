@@ -14,8 +14,12 @@ from datetime import date, datetime
 
 import duckdb
 
-from assets.registry import queries
 from assets.registry.config import PmtWeights, load_pmt_weights
+from sejahtera.drop_status import DropStatus
+from sejahtera.sql_files import stage_sql
+from sejahtera.sql_text import literal
+
+SQL = stage_sql(__file__)
 
 
 class WeightsMismatch(ValueError):
@@ -28,7 +32,7 @@ def reference_date(con: duckdb.DuckDBPyConnection) -> date:
     (an update date in 2099) cannot age everyone. Falls back to the latest applied drop, then to today."""
     for sql in (
         "SELECT max(left(drop_id, 8)) FROM work.person_record WHERE regexp_full_match(left(drop_id, 8), '[0-9]{8}')",
-        "SELECT max(left(drop_id, 8)) FROM work.ledger WHERE status = 'applied' "
+        f"SELECT max(left(drop_id, 8)) FROM work.ledger WHERE status = {literal(DropStatus.APPLIED)} "
         "AND regexp_full_match(left(drop_id, 8), '[0-9]{8}')",
     ):
         latest = con.execute(sql).fetchall()[0][0]
@@ -44,38 +48,38 @@ def build_welfare(con: duckdb.DuckDBPyConnection, weights: PmtWeights | None = N
     """Score and rank every household; needs ``work.household_survivor`` and ``work.person_survivor``."""
     weights = weights or load_pmt_weights()
     params = weights.sql_parameters()
-    queries.run(con, "welfare_input", reference_date=reference_date(con), **params)
+    SQL.run(con, "welfare_input", reference_date=reference_date(con), **params)
     score_surveyed(con, weights)
-    queries.run(con, "create_imputation_prior")
+    SQL.run(con, "create_imputation_prior")
     for evidence_class, quantile in sorted(weights.prior_quantile.items()):
-        queries.run(
+        SQL.run(
             con,
             "insert_imputation_prior",
             evidence_class=evidence_class,
             prior_quantile=quantile,
             prior_score=weights.prior_score[evidence_class],
         )
-    queries.run(
+    SQL.run(
         con,
         "welfare_score",
         min_cell_households=weights.min_cell_households,
         max_size_bucket=weights.max_size_bucket,
     )
-    queries.run(con, "household_welfare", pmt_version=weights.version)
+    SQL.run(con, "household_welfare", pmt_version=weights.version)
     return weights
 
 
 def score_surveyed(con: duckdb.DuckDBPyConnection, weights: PmtWeights) -> None:
     """The PMT score of every household with a survey and living members, from ``work.welfare_input``."""
-    queries.run(con, "welfare_goodness", **weights.sql_parameters())
-    queries.run(con, "create_pmt_weight")
+    SQL.run(con, "welfare_goodness", **weights.sql_parameters())
+    SQL.run(con, "create_pmt_weight")
     for feature, weight in sorted(weights.weights.items()):
-        queries.run(con, "insert_pmt_weight", feature=feature, weight=weight)
-    computed = {row[0] for row in queries.run(con, "goodness_features").fetchall()}
+        SQL.run(con, "insert_pmt_weight", feature=feature, weight=weight)
+    computed = {row[0] for row in SQL.run(con, "goodness_features").fetchall()}
     if computed != set(weights.weights):
         raise WeightsMismatch(
             "config/pmt_weights.yaml and the PMT features differ: "
             f"unweighted {sorted(computed - set(weights.weights))}, "
             f"not computed {sorted(set(weights.weights) - computed)}"
         )
-    queries.run(con, "survey_score")
+    SQL.run(con, "survey_score")

@@ -3,7 +3,7 @@
 GX decides which rows fail; DuckDB prepares the facts it needs, because some of them span rows (a record id's
 occurrence number, whether a member's household row was accepted, whether an event's NIK is known) and some
 are cheaper set-based than per value in pandas (a parsed date, a normalised region code, the birth date an NIK
-encodes). Every column here is derived from the adapter declarations (``assets/extract/sources/``), by column
+encodes). Every column here is derived from the adapter declarations (``sejahtera/sources/``), by column
 kind, so a fifth agency needs no code here.
 
 Frame column names are ``<column>`` (the delivered value, blank-trimmed: ``''`` and spaces are missing) and
@@ -18,9 +18,10 @@ from typing import Literal
 
 from assets.extract.columns import UNDECODED_SUFFIX
 from assets.extract.parquet_reader import RULED_KINDS
-from assets.extract.sources import Column, EntitySpec, SourceSpec
+from assets.extract.raw_tables import raw_table
 from assets.validate.events import EventRule, event_rule
 from sejahtera.rules.nik import NIK_PATTERN
+from sejahtera.sources import Column, EntitySpec, SourceSpec
 from sejahtera.sql_text import identifier, literal, literal_list
 from sejahtera.warehouse import WORK_SCHEMA
 
@@ -119,7 +120,7 @@ class EntityFrame:
 
     @property
     def raw_table(self) -> str:
-        return f"{WORK_SCHEMA}.raw_{identifier(self.source.table(self.entity.entity))}"
+        return raw_table(self.source, self.entity.entity)
 
     def column(self, name: str) -> FrameColumn:
         try:
@@ -306,7 +307,7 @@ class EntityFrame:
         joins = []
         ref = self.entity.household_ref
         if ref is not None and self.parent is not None:
-            parent_table = f"{WORK_SCHEMA}.raw_{identifier(self.source.table(self.parent.entity))}"
+            parent_table = raw_table(self.source, self.parent.entity)
             parent_id = clean_text_sql(f"p.{identifier(self.parent.record_id.key)}")
             ctes.append(
                 "hh AS (\n"

@@ -27,26 +27,24 @@ from dataclasses import dataclass, field
 import duckdb
 
 from assets.extract.partitions import drop_key
-from assets.extract.sources import SOURCES, EntitySpec, SourceSpec
+from assets.extract.raw_tables import raw_table
 from assets.validate.derived import FRAME_TABLE, KNOWN_IDENTITIES, EntityFrame, clean_text_sql, typed_sql
 from assets.validate.events import EVENT_RULES, EventRule
 from assets.validate.gx_runner import GxRunner, Validation
 from assets.validate.quarantine import write_failures
 from assets.validate.suites import SuiteError, yyyymmdd
 from assets.validate.tables import (
+    SQL,
     accepted_table,
     create_work_tables,
-    run_script,
     snapshot_table,
-    table_columns,
 )
 from sejahtera import warehouse
+from sejahtera.drop_status import DropStatus
+from sejahtera.sources import SOURCES, EntitySpec, SourceSpec
 from sejahtera.sql_text import identifier, literal_list
-from sejahtera.warehouse import WORK_SCHEMA
+from sejahtera.warehouse import table_columns
 
-LOADED = "loaded"
-APPLIED = "applied"
-REJECTED = "rejected"
 BATCH_ROWS = 1_000_000
 """Rows per GX validation: a bigger file is validated in batches of row numbers (its cross-row facts are
 computed over the whole drop first, so a batch needs nothing from another). Bounds pandas memory (~2 GB)."""
@@ -59,7 +57,7 @@ class DropVerdict:
     source: str
     drop_id: str
     kind: str
-    status: str
+    status: DropStatus
     reason: str | None
     rows_in: int
     rows_loaded: int
@@ -112,17 +110,17 @@ class Gate:
         self.today = yyyymmdd(today)
 
     def run(self) -> list[DropVerdict]:
-        run_script(self.con, "restore_extract_verdicts")
+        SQL.run_file(self.con, "restore_extract_verdicts")
         create_work_tables(self.con)
         self._start_known_identities()
         drops = self.con.execute(
             "SELECT source, drop_id, kind FROM work.drop WHERE status = ? ORDER BY apply_order, source, drop_id",
-            [LOADED],
+            [DropStatus.LOADED],
         ).fetchall()
         verdicts = []
         for source, drop_id, kind in drops:
             verdicts.append(self._validate_drop(source, drop_id, kind))
-        run_script(self.con, "write_ledger", {"run_id": self.run_id})
+        SQL.run_file(self.con, "write_ledger", {"run_id": self.run_id})
         return verdicts
 
     # -- one drop -------------------------------------------------------------------------------------------
@@ -136,9 +134,7 @@ class Gate:
         validations: list[Validation] = []
         for entity in entities:
             validations.extend(self._validate_entity(EntityFrame(source, entity), drop_id))
-        rows_in = sum(
-            self._count(f"{WORK_SCHEMA}.raw_{identifier(source.table(e.entity))}", drop_id) for e in entities
-        )
+        rows_in = sum(self._count(raw_table(source, e.entity), drop_id) for e in entities)
         failing = self.con.execute(
             "SELECT count(*) FROM (SELECT DISTINCT file, row_number FROM work.quarantine "
             "WHERE source = ? AND drop_id = ?)",
@@ -151,10 +147,10 @@ class Gate:
             ).fetchall()
         )
         verdict = DropVerdict(
-            source_name, drop_id, kind, APPLIED, None, rows_in, 0, failing, rule_rows, validations
+            source_name, drop_id, kind, DropStatus.APPLIED, None, rows_in, 0, failing, rule_rows, validations
         )
         if verdict.failing_share > self.max_share:
-            verdict.status = REJECTED
+            verdict.status = DropStatus.REJECTED
             verdict.reason = rejection_reason(verdict, self.max_share)
         else:
             for entity in entities:
@@ -263,7 +259,7 @@ class Gate:
         )
 
     def _accept(self, source: SourceSpec, entity: EntitySpec, drop_id: str) -> int:
-        raw = f"{WORK_SCHEMA}.raw_{identifier(source.table(entity.entity))}"
+        raw = raw_table(source, entity.entity)
         target = accepted_table(source.name, entity.entity)
         before = self._count(target, drop_id)
         self.con.execute(
@@ -283,7 +279,7 @@ class Gate:
 
     def _account_files(self, source: SourceSpec, entity: EntitySpec, drop_id: str) -> None:
         """Per-file rows in / loaded / quarantined, counted from the tables themselves."""
-        raw = f"{WORK_SCHEMA}.raw_{identifier(source.table(entity.entity))}"
+        raw = raw_table(source, entity.entity)
         self.con.execute(
             f"""
             INSERT INTO work.ledger_file
@@ -351,7 +347,7 @@ class Gate:
 
     def _frame_known_identities(self, rule: EventRule, drop_id: str, *, exclude_quarantined: bool) -> None:
         """Identities this drop's events may refer to: known before it, and born in it (not quarantined)."""
-        raw = f"{WORK_SCHEMA}.raw_{identifier(SOURCES[rule.source].table(rule.event_entity))}"
+        raw = raw_table(SOURCES[rule.source], rule.event_entity)
         not_quarantined = (
             "NOT EXISTS (SELECT 1 FROM work.quarantine AS q WHERE q.source = ? AND q.drop_id = r.drop_id "
             "AND q.file = r.file AND q.row_number = r.row_number)"

@@ -16,11 +16,11 @@ import duckdb
 import pandas as pd
 
 from assets.extract.columns import UNDECODED_SUFFIX
-from assets.extract.sources import Column
 from assets.validate.derived import CONTROL_CHARACTERS, FRAME_TABLE, EntityFrame
 from assets.validate.gx_runner import Validation
 from sejahtera.privacy import masked_sql
 from sejahtera.rules import row_rules as rules
+from sejahtera.sources import Column
 from sejahtera.sql_text import identifier, literal
 from sejahtera.warehouse import WORK_SCHEMA
 

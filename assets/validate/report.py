@@ -12,11 +12,13 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
-from assets.extract.sources import SOURCES, EntitySpec, SourceSpec
+from assets.extract.raw_tables import raw_table
 from assets.validate.derived import clean_text_sql
-from assets.validate.tables import run_script
+from assets.validate.tables import SQL
+from sejahtera.drop_status import DropStatus
 from sejahtera.reference import region_table
-from sejahtera.sql_text import identifier
+from sejahtera.sources import SOURCES, EntitySpec, SourceSpec
+from sejahtera.sql_text import identifier, literal
 from sejahtera.warehouse import WORK_SCHEMA
 
 ROW_REGION = "row_region"
@@ -38,7 +40,7 @@ def _flagged_rows(alias: str) -> str:
 
 
 def _region_sql(source: SourceSpec, entity: EntitySpec) -> str:
-    raw = f"{WORK_SCHEMA}.raw_{identifier(source.table(entity.entity))}"
+    raw = raw_table(source, entity.entity)
     own = _region_column(entity)
     if own:
         code = f"replace({clean_text_sql('r.' + identifier(own))}, '.', '')"
@@ -47,7 +49,7 @@ def _region_sql(source: SourceSpec, entity: EntitySpec) -> str:
     parent = next((e for e in source.all_entities if e.entity == entity.parent), None)
     if ref is None or parent is None or _region_column(parent) is None:
         return f"SELECT r.source, r.drop_id, r.file, r.row_number, NULL AS kode FROM {raw} AS r WHERE {_flagged_rows('r')}"
-    parent_raw = f"{WORK_SCHEMA}.raw_{identifier(source.table(parent.entity))}"
+    parent_raw = raw_table(source, parent.entity)
     parent_code = f"replace({clean_text_sql('p.' + identifier(_region_column(parent)))}, '.', '')"
     return (
         f"SELECT r.source, r.drop_id, r.file, r.row_number, h.kode FROM {raw} AS r "
@@ -67,7 +69,7 @@ def build_report(con: duckdb.DuckDBPyConnection, run_id: str) -> int:
     names = names.drop_duplicates("kode_digits", keep="last")[["kode_digits", "nama"]]
     con.register(REGION_NAMES, pd.DataFrame(names))
     try:
-        run_script(con, "drop_report", {"run_id": run_id})
+        SQL.run_file(con, "drop_report", {"run_id": run_id})
     finally:
         con.unregister(REGION_NAMES)
     return con.execute("SELECT count(*) FROM work.drop_report").fetchall()[0][0]
@@ -78,7 +80,7 @@ def report_markdown(con: duckdb.DuckDBPyConnection, limit: int = 10) -> str:
     lines = []
     drops = con.execute(
         "SELECT source, drop_id, status, rows_in, rows_quarantined FROM work.drop "
-        "WHERE status IN ('applied', 'rejected') AND rows_in IS NOT NULL ORDER BY apply_order, source, drop_id"
+        f"WHERE status IN ({literal(DropStatus.APPLIED)}, {literal(DropStatus.REJECTED)}) AND rows_in IS NOT NULL ORDER BY apply_order, source, drop_id"
     ).fetchall()
     for source, drop_id, status, rows_in, quarantined in drops:
         lines.append(f"### {source}.{drop_id} ({status}: {quarantined:,} of {rows_in:,} rows quarantined)")

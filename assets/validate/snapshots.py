@@ -16,11 +16,13 @@ from __future__ import annotations
 
 import duckdb
 
-from assets.extract.sources import SOURCES, SourceSpec
 from assets.validate.derived import snapshot_columns_ddl
-from assets.validate.tables import accepted_table, snapshot_table, table_columns
+from assets.validate.tables import accepted_table, snapshot_table
 from sejahtera import warehouse
-from sejahtera.sql_text import identifier
+from sejahtera.drop_status import DropStatus
+from sejahtera.sources import SOURCES, SourceSpec
+from sejahtera.sql_text import identifier, literal
+from sejahtera.warehouse import table_columns
 
 FULL = "full"
 LINEAGE = ("source", "drop_id", "file", "row_number")
@@ -36,7 +38,7 @@ def build_snapshots(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
 
 def _build_source(con: duckdb.DuckDBPyConnection, source: SourceSpec) -> dict[str, int]:
     applied = con.execute(
-        "SELECT drop_id, kind, apply_order FROM work.drop WHERE source = ? AND status = 'applied' "
+        f"SELECT drop_id, kind, apply_order FROM work.drop WHERE source = ? AND status = {literal(DropStatus.APPLIED)} "
         "ORDER BY apply_order, drop_id",
         [source.name],
     ).fetchall()

@@ -21,12 +21,12 @@ from pathlib import Path
 from typing import Any
 
 from assets.extract.columns import UNDECODED_SUFFIX
-from assets.extract.sources import SOURCES, Column
 from assets.validate import identity_warnings as warn
 from assets.validate.derived import CONTROL_CHARACTERS, EntityFrame, date_shape_pattern
 from sejahtera import RULES_ROOT
 from sejahtera.rules import row_rules as rule
 from sejahtera.rules.nik import KK_PATTERN, NIK_PATTERN
+from sejahtera.sources import SOURCES, Column
 
 EXPECTATIONS_DIR = RULES_ROOT / "expectations"
 REFERENCE_EXPECTATION = "expect_column_values_to_be_in_reference_list"
@@ -316,7 +316,7 @@ def draft_suite(frame: EntityFrame) -> dict[str, Any]:
         "meta": {
             "source": frame.source.name,
             "entity": entity.entity,
-            "drafted_from": f"assets/extract/sources/{frame.source.name}.py",
+            "drafted_from": f"sejahtera/sources/{frame.source.name}.py",
             "frame": "columns are computed by assets/validate/derived.py from the raw rows of one drop",
         },
     }

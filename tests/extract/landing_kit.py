@@ -24,10 +24,10 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from assets.extract import asset_checks, assets
+from assets.extract import asset_checks, asset_defs
 from assets.extract.parquet_reader import ARROW_TYPES
-from assets.extract.sources import SOURCES, Column, EntitySpec
-from pipelines.resources import LandingZoneResource, WarehouseResource
+from sejahtera.resources import LandingZoneResource, WarehouseResource
+from sejahtera.sources import SOURCES, Column, EntitySpec
 from sejahtera.warehouse import run_has_work
 
 
@@ -198,7 +198,7 @@ class Extract:
     ) -> dg.ExecuteInProcessResult:
         config = {"ops": {"landed_drops": {"config": {"reprocess": reprocess or []}}}}
         result = dg.materialize(
-            [*assets, *asset_checks],
+            [*asset_defs, *asset_checks],
             resources={
                 "warehouse": WarehouseResource(path=str(self.warehouse)),
                 "landing": LandingZoneResource(root=str(self.landing.root)),

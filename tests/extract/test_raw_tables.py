@@ -17,7 +17,7 @@ from landing_kit import (
     typed_table,
 )
 
-from assets.extract.accounting import raw_row_problems
+from assets.extract.invariants import raw_row_problems
 from assets.extract.raw_tables import all_raw_tables
 
 DTKS_KELUARGA = entity("dtks", "keluarga")

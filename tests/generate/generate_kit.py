@@ -1,6 +1,6 @@
 """Reading a generated landing zone back the way an agency's recipient would, independently of the generator:
 Python's csv module for CSV (BOM, gzip, quoted line breaks), pyarrow for Parquet, the adapters of
-``assets/extract/sources`` for what each column must hold."""
+``sejahtera/sources`` for what each column must hold."""
 
 from __future__ import annotations
 
@@ -15,9 +15,9 @@ from pathlib import Path
 import pandas as pd
 import pyarrow.parquet as pq
 
-from assets.extract.sources import SOURCES, EntitySpec
 from sejahtera.reference import region_codes
 from sejahtera.rules import row_rules
+from sejahtera.sources import SOURCES, EntitySpec
 
 CONTROL = {chr(c) for c in range(32)} - {"\t", "\n", "\r"}
 

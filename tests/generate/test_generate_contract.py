@@ -16,10 +16,10 @@ from generate_kit import manifests, read_csv_bytes, read_drops
 from assets.extract.extraction import extract_drops, plan
 from assets.extract.landing import scan
 from assets.extract.ledger import Ledger
-from assets.extract.outcome import LOADED
-from assets.extract.sources import SOURCES
+from pipelines.cli import main
 from sejahtera import warehouse
-from sejahtera.cli import main
+from sejahtera.drop_status import DropStatus
+from sejahtera.sources import SOURCES
 
 EXPECTED_LAYOUT = {
     "dtks/20261115": {"keluarga.csv", "anggota.csv", "manifest.json"},
@@ -148,7 +148,7 @@ def test_every_generated_drop_passes_the_extract_integrity_checks(
     with warehouse.connect(tmp_path / "w.duckdb") as con:
         warehouse.reset_work(con, "test-run")
         outcomes = extract_drops(con, plan(folders, Ledger()), Ledger())
-        assert [(o.folder.key, o.status, o.reason) for o in outcomes if o.status != LOADED] == []
+        assert [(o.folder.key, o.status, o.reason) for o in outcomes if o.status != DropStatus.LOADED] == []
         raw = con.execute("SELECT count(*) FROM work.raw_dtks_anggota").fetchall()[0][0]
     assert raw == len(next(f for f in read_drops(root) if f.entity.entity == "anggota").rows)
 

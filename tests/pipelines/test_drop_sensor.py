@@ -9,8 +9,8 @@ import dagster as dg
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pipelines.resources import LandingZoneResource
 from pipelines.sensors import drop_sensor, read_cursor, run_key_for
+from sejahtera.resources import LandingZoneResource
 
 
 def tick(landing, cursor: str | None = None) -> dg.SensorResult:

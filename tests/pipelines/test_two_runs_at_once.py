@@ -7,7 +7,6 @@ import os
 import shutil
 import subprocess
 import sys
-from pathlib import Path
 
 import duckdb
 import pytest
@@ -27,14 +26,13 @@ def test_two_nightly_runs_at_once_both_succeed_and_apply_each_drop_once(tmp_path
     warehouse = tmp_path / "warehouse" / "sejahtera.duckdb"
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SEJAHTERA_", "DAGSTER_"))}
     env.update(DAGSTER_HOME=str(home), SEJAHTERA_LANDING=str(landing), SEJAHTERA_WAREHOUSE=str(warehouse))
-    sejahtera = str(Path(sys.executable).with_name("sejahtera"))
     subprocess.run(
         [sys.executable, "-c", "import dagster as dg; dg.DagsterInstance.get().dispose()"], env=env
     )
 
     runs = [
         subprocess.Popen(
-            [sejahtera, "run", "--quiet"],
+            [sys.executable, "-m", "pipelines.cli", "run", "--quiet"],
             env=env,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,

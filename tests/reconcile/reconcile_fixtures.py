@@ -13,14 +13,17 @@ from datetime import date
 from pathlib import Path
 
 import pandas as pd
+import yaml
 
 from assets.reconcile import standardise
-from assets.reconcile.config import LinkageConfig
+from assets.reconcile.config import LINKAGE_FILE, LinkageConfig
 from assets.reconcile.households import resolve_households
 from assets.reconcile.linkage import TrainedModel
 from assets.reconcile.persons import resolve_persons
 from sejahtera import warehouse
 from sejahtera.reference import region_codes
+from sejahtera.resources import RulesResource
+from sejahtera.rule_config import CONFIG_DIR, read_rule_file
 
 LINEAGE = [("source", "VARCHAR"), ("drop_id", "VARCHAR"), ("file", "VARCHAR"), ("row_number", "BIGINT")]
 COLUMNS: dict[str, list[tuple[str, str]]] = {
@@ -415,3 +418,14 @@ def town(snaps: Snapshots | None = None) -> Snapshots:
 
 TEST_CONFIG = replace(LinkageConfig.load(), u_max_pairs=300_000, em_max_pairs=300_000)
 """The project's thresholds, with training sample sizes small enough for tests."""
+
+
+def rules_for_tests(folder: Path) -> RulesResource:
+    """A rule folder whose ``linkage.yaml`` is the project's with TEST_CONFIG's training sample sizes: the assets
+    read it through the ``rules`` resource exactly as in production."""
+    folder.mkdir(parents=True, exist_ok=True)
+    linkage = read_rule_file(CONFIG_DIR / LINKAGE_FILE)
+    linkage["model"] |= {"u_max_pairs": TEST_CONFIG.u_max_pairs, "em_max_pairs": TEST_CONFIG.em_max_pairs}
+    (folder / LINKAGE_FILE).write_text(yaml.safe_dump(linkage), encoding="utf-8")
+    assert LinkageConfig.load(folder / LINKAGE_FILE) == TEST_CONFIG
+    return RulesResource(folder=str(folder))

@@ -2,14 +2,14 @@
 
 import dagster as dg
 import pytest
-from reconcile_fixtures import TEST_CONFIG, Snapshots, kk, nik, query, training_population
+from reconcile_fixtures import Snapshots, kk, nik, query, rules_for_tests, training_population
 
-import assets.reconcile.pipeline_assets as reconcile_assets
+import assets.reconcile.defs as reconcile_assets
 from assets import reconcile
 from assets.reconcile import model_store
-from assets.reconcile.queries import sql_text
-from pipelines.resources import LandingZoneResource, WarehouseResource
+from assets.reconcile.checks import SQL
 from sejahtera import warehouse
+from sejahtera.resources import LandingZoneResource, WarehouseResource
 
 NIGHTLY_ASSETS = ["dukcapil_population", "standardised_records", "resolved_persons", "resolved_households"]
 
@@ -18,6 +18,7 @@ def _resources(path, tmp_path):
     return {
         "warehouse": WarehouseResource(path=str(path)),
         "landing": LandingZoneResource(root=str(tmp_path)),
+        "rules": rules_for_tests(tmp_path / "rules"),
     }
 
 
@@ -74,7 +75,7 @@ def _store_model(path, model) -> None:
 
 
 def test_every_step_is_a_no_op_when_the_run_found_no_new_drops(warehouse_path, tmp_path):
-    selected = [a for a in reconcile.assets if a.key.to_user_string() in NIGHTLY_ASSETS]
+    selected = [a for a in reconcile.asset_defs if a.key.to_user_string() in NIGHTLY_ASSETS]
     result = _materialize([*selected, *reconcile.asset_checks], warehouse_path, tmp_path)
     assert result.success
     for key in NIGHTLY_ASSETS:
@@ -86,7 +87,7 @@ def test_every_step_is_a_no_op_when_the_run_found_no_new_drops(warehouse_path, t
 
 def test_a_nightly_run_reconciles_and_its_checks_pass(warehouse_path, tmp_path, trained_model):
     _store_model(warehouse_path, trained_model)
-    selected = [a for a in reconcile.assets if a.key.to_user_string() in NIGHTLY_ASSETS]
+    selected = [a for a in reconcile.asset_defs if a.key.to_user_string() in NIGHTLY_ASSETS]
     result = _materialize(
         [_source_snapshots(_small_town()), *selected, *reconcile.asset_checks], warehouse_path, tmp_path
     )
@@ -107,9 +108,8 @@ def test_a_nightly_run_reconciles_and_its_checks_pass(warehouse_path, tmp_path, 
     assert query(warehouse_path, "SELECT count(*) FROM work.linkage_model") == [(0,)]
 
 
-def test_without_a_stored_model_the_run_trains_one_and_publishes_it(warehouse_path, tmp_path, monkeypatch):
-    monkeypatch.setattr(reconcile_assets.LinkageConfig, "load", classmethod(lambda cls: TEST_CONFIG))
-    selected = [a for a in reconcile.assets if a.key.to_user_string() in NIGHTLY_ASSETS]
+def test_without_a_stored_model_the_run_trains_one_and_publishes_it(warehouse_path, tmp_path):
+    selected = [a for a in reconcile.asset_defs if a.key.to_user_string() in NIGHTLY_ASSETS]
     result = _materialize(
         [_source_snapshots(training_population(60, seed=3)), *selected], warehouse_path, tmp_path
     )
@@ -125,8 +125,7 @@ def test_without_a_stored_model_the_run_trains_one_and_publishes_it(warehouse_pa
     assert evidence[0][0] > 0
 
 
-def test_the_model_job_trains_on_the_published_snapshots(warehouse_path, tmp_path, monkeypatch):
-    monkeypatch.setattr(reconcile_assets.LinkageConfig, "load", classmethod(lambda cls: TEST_CONFIG))
+def test_the_model_job_trains_on_the_published_snapshots(warehouse_path, tmp_path):
     training_population(60, seed=5).write(warehouse_path, "some-earlier-run")
     _publish_snapshots(warehouse_path)
     result = _materialize([reconcile_assets.linkage_model], warehouse_path, tmp_path)
@@ -151,12 +150,12 @@ def test_the_nothing_lost_check_finds_a_missing_or_doubled_link(
     warehouse_path, tmp_path, trained_model, damage
 ):
     _store_model(warehouse_path, trained_model)
-    selected = [a for a in reconcile.assets if a.key.to_user_string() in NIGHTLY_ASSETS]
+    selected = [a for a in reconcile.asset_defs if a.key.to_user_string() in NIGHTLY_ASSETS]
     _materialize([_source_snapshots(_small_town()), *selected], warehouse_path, tmp_path)
     with warehouse.connect(warehouse_path) as con:
-        assert con.execute(sql_text("check_source_link_once")).fetchall() == []
+        assert con.execute(SQL.text("check_source_link_once")).fetchall() == []
         con.execute(damage)
-        problems = con.execute(sql_text("check_source_link_once")).fetchall()
+        problems = con.execute(SQL.text("check_source_link_once")).fetchall()
     assert len(problems) == 1
 
 
@@ -167,11 +166,8 @@ def _agency_only(snaps: Snapshots) -> Snapshots:
     return snaps
 
 
-def test_a_run_before_any_dukcapil_drop_links_agencies_but_keeps_no_model(
-    warehouse_path, tmp_path, monkeypatch
-):
-    monkeypatch.setattr(reconcile_assets.LinkageConfig, "load", classmethod(lambda cls: TEST_CONFIG))
-    selected = [a for a in reconcile.assets if a.key.to_user_string() in NIGHTLY_ASSETS]
+def test_a_run_before_any_dukcapil_drop_links_agencies_but_keeps_no_model(warehouse_path, tmp_path):
+    selected = [a for a in reconcile.asset_defs if a.key.to_user_string() in NIGHTLY_ASSETS]
     result = _materialize(
         [
             _source_snapshots(_agency_only(training_population(40, seed=9))),
@@ -188,8 +184,7 @@ def test_a_run_before_any_dukcapil_drop_links_agencies_but_keeps_no_model(
     assert "padan" not in statuses and statuses.get("tidak_padan", 0) > 0
 
 
-def test_the_model_job_refuses_snapshots_without_near_certain_matches(warehouse_path, tmp_path, monkeypatch):
-    monkeypatch.setattr(reconcile_assets.LinkageConfig, "load", classmethod(lambda cls: TEST_CONFIG))
+def test_the_model_job_refuses_snapshots_without_near_certain_matches(warehouse_path, tmp_path):
     _agency_only(training_population(30, seed=5)).write(warehouse_path, "an-earlier-run")
     _publish_snapshots(warehouse_path)
     result = _materialize([reconcile_assets.linkage_model], warehouse_path, tmp_path, raise_on_error=False)
@@ -215,10 +210,9 @@ def _dukcapil_only() -> Snapshots:
     ids=["dukcapil_only", "one_small_family", "one_agency_family", "nothing_at_all"],
 )
 def test_a_first_run_with_too_little_to_train_a_model_links_deterministically(
-    warehouse_path, tmp_path, monkeypatch, snapshots
+    warehouse_path, tmp_path, snapshots
 ):
-    monkeypatch.setattr(reconcile_assets.LinkageConfig, "load", classmethod(lambda cls: TEST_CONFIG))
-    selected = [a for a in reconcile.assets if a.key.to_user_string() in NIGHTLY_ASSETS]
+    selected = [a for a in reconcile.asset_defs if a.key.to_user_string() in NIGHTLY_ASSETS]
     result = _materialize(
         [_source_snapshots(snapshots()), *selected, *reconcile.asset_checks], warehouse_path, tmp_path
     )

@@ -346,7 +346,7 @@ class Zone:
         self, *args: str, extra_env: dict[str, str] | None = None
     ) -> subprocess.CompletedProcess[str]:
         result = subprocess.run(
-            [sys.executable, "-m", "sejahtera.cli", *args],
+            [sys.executable, "-m", "pipelines.cli", *args],
             env={**self.env, **(extra_env or {})},
             cwd=PROJECT_ROOT,
             capture_output=True,

@@ -17,13 +17,13 @@ from pathlib import Path
 
 import duckdb
 
-from assets.extract.sources import SOURCES
 from assets.registry.eligibility import build_eligibility
 from assets.registry.publish import PublishOutcome
 from assets.registry.survivorship import build_survivors
 from assets.registry.targeting import build_targeting_errors
 from assets.registry.welfare import build_welfare
 from sejahtera import warehouse
+from sejahtera.sources import SOURCES
 
 DROPS = {"dukcapil": "20261120", "regsosek": "20260915", "dtks": "20261115", "p3ke": "20261001"}
 FILES = {

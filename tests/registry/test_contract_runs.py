@@ -20,7 +20,7 @@ REGISTRY = ("registry.person", "registry.household", "registry.source_link", "op
 FAULTY_PUBLISH = """
 import sys
 from sejahtera import warehouse
-from sejahtera.cli import main
+from pipelines.cli import main
 
 publish = warehouse.publish
 

@@ -1,19 +1,20 @@
 """The registry stage run by Dagster: metadata for the UI, checks, blocking, and a rerun that changes no byte."""
 
-import dataclasses
 import hashlib
 from datetime import date
 from pathlib import Path
 
 import dagster as dg
 import pytest
+import yaml
 from registry_world import MIDDLE_SURVEY, POOR_SURVEY, RICH_SURVEY, UPSTREAM_PUBLICATIONS, World
 
 from assets import registry
-from assets.registry import checks, dagster_assets
-from assets.registry.config import Programme, load_eligibility
-from pipelines.resources import LandingZoneResource, WarehouseResource
+from assets.registry import defs as registry_defs
+from assets.registry.config import ELIGIBILITY_FILE
 from sejahtera import warehouse
+from sejahtera.resources import LandingZoneResource, RulesResource, WarehouseResource
+from sejahtera.rule_config import CONFIG_DIR
 
 
 def _world() -> World:
@@ -46,6 +47,7 @@ def resources(tmp_path: Path) -> dict:
     return {
         "warehouse": WarehouseResource(path=str(tmp_path / "warehouse" / "sejahtera.duckdb")),
         "landing": LandingZoneResource(root=str(tmp_path / "landing")),
+        "rules": RulesResource(),
     }
 
 
@@ -53,7 +55,7 @@ def resources(tmp_path: Path) -> dict:
 def _registry_only_publications(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     # The validate stage's publications as docs/architecture.md names them, the reconcile stage's left out:
     # this file tests the registry stage alone (the nightly job's end-to-end test runs the real ones).
-    monkeypatch.setattr(dagster_assets, "upstream_publications", lambda: (UPSTREAM_PUBLICATIONS, []))
+    monkeypatch.setattr(registry_defs, "upstream_publications", lambda: (UPSTREAM_PUBLICATIONS, []))
     monkeypatch.setenv("SEJAHTERA_EXPORT_KEY", "a-test-key-that-is-long-enough")
     monkeypatch.setenv("SEJAHTERA_EXPORTS", str(tmp_path / "exports"))
 
@@ -63,7 +65,7 @@ def _materialize(resources: dict, upstream: dg.AssetsDefinition | None = None) -
     # state an earlier test left behind.
     with dg.DagsterInstance.ephemeral() as instance:
         return dg.materialize(
-            [*([upstream] if upstream else []), *registry.assets, *registry.asset_checks],
+            [*([upstream] if upstream else []), *registry.asset_defs, *registry.asset_checks],
             resources=resources,
             instance=instance,
             raise_on_error=False,
@@ -110,15 +112,34 @@ def test_a_run_publishes_with_metadata_and_passing_checks_and_a_rerun_changes_no
     assert all(e.passed for e in rerun.get_asset_check_evaluations())
 
 
-def test_a_blocking_check_that_fails_stops_the_publish(
-    resources: dict, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    rules = load_eligibility()
-    # The check now expects PKH for desil 1-2 while the ranking applied 1-4: the flags disagree with the rule.
-    stricter = dataclasses.replace(
-        rules, programmes=rules.programmes | {"pkh": Programme("pkh", "PKH", 2, ("PKH",))}
+class _EligibilityEditedAfterRanking(RulesResource):
+    """The project's rule folder, except that every reader of eligibility.yaml after the first gets ``stricter``:
+    the ranking (the first reader) applies the project's rule, the checks that follow it expect the stricter
+    one, as if the file had been edited while the run went on. Readers are counted in a file, since Dagster
+    may build the resource anew for each step."""
+
+    stricter: str
+    readers: str
+
+    def file(self, name: str) -> Path:
+        if name != ELIGIBILITY_FILE:
+            return super().file(name)
+        log = Path(self.readers)
+        earlier = log.read_text(encoding="utf-8").count("\n") if log.exists() else 0
+        log.write_text("read\n" * (earlier + 1), encoding="utf-8")
+        return super().file(name) if earlier == 0 else Path(self.stricter)
+
+
+def test_a_blocking_check_that_fails_stops_the_publish(resources: dict, tmp_path: Path) -> None:
+    # The check expects PKH for desil 1-2 while the ranking applied 1-4: the flags disagree with the rule.
+    rule = yaml.safe_load((CONFIG_DIR / ELIGIBILITY_FILE).read_text(encoding="utf-8"))
+    assert rule["programmes"]["pkh"]["max_desil"] > 2
+    rule["programmes"]["pkh"]["max_desil"] = 2
+    stricter = tmp_path / "stricter_eligibility.yaml"
+    stricter.write_text(yaml.safe_dump(rule), encoding="utf-8")
+    resources["rules"] = _EligibilityEditedAfterRanking(
+        stricter=str(stricter), readers=str(tmp_path / "eligibility_readers")
     )
-    monkeypatch.setattr(checks, "load_eligibility", lambda: stricter)
     result = _materialize(resources, _upstream(_world()))
     failed = [e for e in result.get_asset_check_evaluations() if not e.passed]
     assert [(e.asset_key, e.check_name) for e in failed] == [

@@ -27,7 +27,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from assets import extract, validate
-from pipelines.resources import LandingZoneResource, WarehouseResource
+from sejahtera.resources import LandingZoneResource, RulesResource, WarehouseResource
 from sejahtera.rules import row_rules as rules
 
 VILLAGE = "3201011001"  # Kab. Bogor, 2025 list
@@ -254,17 +254,18 @@ def landed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
         write(landing)
     warehouse_file = root / "warehouse" / "sejahtera.duckdb"
     # These drops are a few rows each: no share of failing rows rejects them (the threshold is tested elsewhere).
-    quality = root / "quality.yaml"
-    quality.write_text("max_failing_row_share: 1.0\n", encoding="utf-8")
+    rules = root / "rules"
+    rules.mkdir()
+    (rules / "quality.yaml").write_text("max_failing_row_share: 1.0\n", encoding="utf-8")
     with dg.DagsterInstance.ephemeral() as instance:
         result = dg.materialize(
-            [*extract.assets, *validate.assets],
+            [*extract.asset_defs, *validate.asset_defs],
             resources={
                 "warehouse": WarehouseResource(path=str(warehouse_file)),
                 "landing": LandingZoneResource(root=str(landing)),
+                "rules": RulesResource(folder=str(rules)),
             },
             instance=instance,
-            run_config={"ops": {"validated_drops": {"config": {"quality_config": str(quality)}}}},
         )
         assert result.success
     yield warehouse_file

@@ -213,7 +213,7 @@ class Operator:
 
     def run(self) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
-            [sys.executable, "-m", "sejahtera.cli", "run"],
+            [sys.executable, "-m", "pipelines.cli", "run"],
             env=self.env,
             capture_output=True,
             text=True,

@@ -8,9 +8,9 @@ import pytest
 from validate_kit import WorkArea, dtks_anggota, dtks_keluarga, run_gate
 
 from assets import validate
-from assets.validate import pipeline_assets
-from assets.validate.checks import file_accounts, ledger_mismatches
-from pipelines.resources import WarehouseResource
+from assets.validate import defs as validate_defs
+from assets.validate.invariants import file_accounts, ledger_mismatches
+from sejahtera.resources import RulesResource, WarehouseResource
 
 
 def _run(area: WorkArea) -> dg.ExecuteInProcessResult:
@@ -25,8 +25,8 @@ def _run(area: WorkArea) -> dg.ExecuteInProcessResult:
     # an instance that is never entered lets a disposed one from an earlier test linger there.
     with dg.DagsterInstance.ephemeral() as instance:
         return dg.materialize(
-            [landed_drops, *validate.assets],
-            resources={"warehouse": WarehouseResource(path=str(area.path))},
+            [landed_drops, *validate.asset_defs],
+            resources={"warehouse": WarehouseResource(path=str(area.path)), "rules": RulesResource()},
             instance=instance,
             raise_on_error=False,
         )
@@ -45,11 +45,11 @@ def test_a_rejected_drop_is_an_error_that_does_not_block_the_others(work_area):
     result = _run(work_area)
     assert result.success
     checks = {e.check_name: e for e in result.get_asset_check_evaluations()}
-    threshold = checks[pipeline_assets.THRESHOLD_CHECK]
+    threshold = checks[validate_defs.THRESHOLD_CHECK]
     assert not threshold.passed and threshold.severity == dg.AssetCheckSeverity.ERROR
     assert threshold.metadata["rejected_drops"].value == "dtks.20261114"
     assert "30.0% of its rows (3 of 10" in threshold.metadata["reasons"].value
-    assert checks[pipeline_assets.ROWS_ACCOUNTED].passed and checks[pipeline_assets.NOT_STAGED].passed
+    assert checks[validate_defs.ROWS_ACCOUNTED].passed and checks[validate_defs.NOT_STAGED].passed
     materialized = {m.asset_key.to_user_string() for m in result.get_asset_materialization_events()}
     assert {"validated_drops", "quality_report", "source_snapshots"} <= materialized
     assert work_area.query("SELECT drop_id, id_keluarga FROM work.snapshot_dtks_keluarga") == [
@@ -64,13 +64,13 @@ def test_a_rejected_drop_is_an_error_that_does_not_block_the_others(work_area):
 def test_a_row_accounting_failure_blocks_what_comes_after(work_area, monkeypatch):
     _two_drops(work_area)
     monkeypatch.setattr(
-        pipeline_assets, "ledger_mismatches", lambda con, accounts: ["dtks.20261115: lost a row"]
+        validate_defs, "ledger_mismatches", lambda con, accounts: ["dtks.20261115: lost a row"]
     )
     result = _run(work_area)
     assert not result.success
     checks = {e.check_name: e for e in result.get_asset_check_evaluations()}
-    assert not checks[pipeline_assets.ROWS_ACCOUNTED].passed
-    assert "lost a row" in checks[pipeline_assets.ROWS_ACCOUNTED].metadata["problems"].value
+    assert not checks[validate_defs.ROWS_ACCOUNTED].passed
+    assert "lost a row" in checks[validate_defs.ROWS_ACCOUNTED].metadata["problems"].value
     materialized = {m.asset_key.to_user_string() for m in result.get_asset_materialization_events()}
     assert "source_snapshots" not in materialized and "quality_report" not in materialized
 

@@ -8,8 +8,8 @@ import datetime as dt
 import pytest
 from validate_kit import VILLAGE, dtks_anggota, dtks_keluarga, nik, run_gate
 
-from assets.validate.checks import file_accounts, ledger_mismatches, staged_rows_of_unapplied_drops
-from assets.validate.gate import APPLIED, REJECTED
+from assets.validate.invariants import file_accounts, ledger_mismatches, staged_rows_of_unapplied_drops
+from sejahtera.drop_status import DropStatus
 from sejahtera.rules import row_rules as rules
 
 
@@ -65,14 +65,14 @@ def test_a_mixed_drop_loads_exactly_the_good_rows_and_quarantines_exactly_the_ba
     ) == [("LAKI-LAKI", dt.date(2001, 6, 5), 3, True, nik(serial=17))]
 
     assert (verdict.status, verdict.rows_in, verdict.rows_loaded, verdict.rows_quarantined) == (
-        APPLIED,
+        DropStatus.APPLIED,
         11,
         5,
         6,
     )
     assert work_area.query(
         "SELECT status, reason, rows_in, rows_loaded, rows_quarantined, run_id FROM work.ledger"
-    ) == [(APPLIED, None, 11, 5, 6, work_area.run_id)]
+    ) == [(DropStatus.APPLIED, None, 11, 5, 6, work_area.run_id)]
     assert work_area.query(
         "SELECT file, rows_in, rows_loaded, rows_quarantined FROM work.ledger_file ORDER BY file"
     ) == [("anggota.csv", 7, 3, 4), ("keluarga.csv", 4, 2, 2)]
@@ -91,20 +91,23 @@ def _drop_with_failures(total: int, failing: int) -> dict:
 
 @pytest.mark.parametrize(
     ("failing", "status"),
-    [(20, APPLIED), (21, REJECTED)],  # 20 of 100 is the limit itself; one row more is above it
+    [
+        (20, DropStatus.APPLIED),
+        (21, DropStatus.REJECTED),
+    ],  # 20 of 100 is the limit itself; one row more is above it
 )
 def test_the_threshold_rejects_a_drop_whole_just_above_the_configured_share(work_area, failing, status):
     work_area.add_drop("dtks", "20261115", _drop_with_failures(100, failing))
     work_area.add_drop("dtks", "20261116", _drop_with_failures(10, 0))
     verdicts = run_gate(work_area, max_share=0.20)
-    assert [v.status for v in verdicts] == [status, APPLIED]
+    assert [v.status for v in verdicts] == [status, DropStatus.APPLIED]
     loaded = work_area.query(
         "SELECT drop_id, count(*) FROM work.accepted_dtks_keluarga GROUP BY 1 ORDER BY 1"
     )
     ledger = work_area.query(
         "SELECT drop_id, status, reason, rows_in, rows_loaded, rows_quarantined FROM work.ledger"
     )
-    if status == REJECTED:
+    if status == DropStatus.REJECTED:
         assert loaded == [("20261116", 10)]  # nothing of the rejected drop, all of the next one
         reason = ledger[0][2]
         assert reason.startswith("dtks.20261115: 21.0% of its rows (21 of 100, all files) break row rules")
@@ -114,7 +117,7 @@ def test_the_threshold_rejects_a_drop_whole_just_above_the_configured_share(work
         assert work_area.query("SELECT count(*) FROM work.quarantine WHERE drop_id = '20261115'") == [(21,)]
     else:
         assert loaded == [("20261115", 80), ("20261116", 10)]
-        assert ledger[0][1:] == (APPLIED, None, 100, 80, 20)
+        assert ledger[0][1:] == (DropStatus.APPLIED, None, 100, 80, 20)
     with work_area.connect(read_only=True) as con:
         assert staged_rows_of_unapplied_drops(con) == []
 
@@ -129,7 +132,7 @@ def test_the_share_counts_rows_of_all_files_and_each_row_once(work_area):
     anggota[-1]["HUB_KEL"] = "X"
     work_area.add_drop("dtks", "20261115", {"keluarga": keluarga, "anggota": anggota})
     [verdict] = run_gate(work_area, max_share=0.2)
-    assert (verdict.status, verdict.rows_in, verdict.rows_quarantined) == (REJECTED, 10, 3)
+    assert (verdict.status, verdict.rows_in, verdict.rows_quarantined) == (DropStatus.REJECTED, 10, 3)
     assert verdict.rule_rows == {
         rules.INVALID_DATE: 1,
         rules.UNKNOWN_REGION_CODE: 1,
@@ -144,7 +147,7 @@ def test_drops_extract_decided_are_in_the_ledger_untouched(work_area):
     run_gate(work_area)
     assert work_area.query("SELECT drop_id, status, rows_loaded FROM work.ledger ORDER BY drop_id") == [
         ("20261101", "stale", None),
-        ("20261115", APPLIED, 1),
+        ("20261115", DropStatus.APPLIED, 1),
     ]
     # a stale drop's raw rows are never validated nor staged
     assert work_area.query("SELECT DISTINCT drop_id FROM work.accepted_dtks_keluarga") == [("20261115",)]
@@ -199,6 +202,9 @@ def test_validating_again_in_the_same_run_gives_the_same_outcome(work_area):
     first = run_gate(work_area, max_share=0.6)
     before = state()
     second = run_gate(work_area, max_share=0.6)
-    assert [(v.key, v.status) for v in first] == [("dtks.20261115", APPLIED), ("dtks.20261116", REJECTED)]
+    assert [(v.key, v.status) for v in first] == [
+        ("dtks.20261115", DropStatus.APPLIED),
+        ("dtks.20261116", DropStatus.REJECTED),
+    ]
     assert [(v.key, v.status) for v in second] == [(v.key, v.status) for v in first]
     assert state() == before

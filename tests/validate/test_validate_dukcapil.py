@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from validate_kit import dukcapil_person, event, nik, run_gate
 
-from assets.validate.gate import APPLIED, REJECTED
 from assets.validate.snapshots import build_snapshots
 from sejahtera import warehouse
+from sejahtera.drop_status import DropStatus
 from sejahtera.rules import row_rules as rules
 
 KNOWN = nik(serial=1)
@@ -36,7 +36,7 @@ def test_events_for_unknown_niks_are_quarantined_except_births(work_area):
         ],
     )
     verdicts = run_gate(work_area, max_share=1.0)
-    assert [v.status for v in verdicts] == [APPLIED, APPLIED]
+    assert [v.status for v in verdicts] == [DropStatus.APPLIED, DropStatus.APPLIED]
     assert work_area.quarantine() == {
         ("peristiwa.csv", 2, rules.UNKNOWN_NIK_EVENT),
         ("peristiwa.csv", 3, rules.UNKNOWN_NIK_EVENT),
@@ -105,7 +105,7 @@ def test_births_of_a_rejected_delta_are_not_known_to_later_deltas(work_area):
     _delta(work_area, "20261121", [event("E1", "LAHIR", BABY), event("E2", "MATI", STRANGER)])  # 50 % fail
     _delta(work_area, "20261122", [event("E3", "MATI", BABY), event("E4", "MATI", KNOWN)])
     verdicts = run_gate(work_area, max_share=0.2)
-    assert [v.status for v in verdicts] == [APPLIED, REJECTED, REJECTED]
+    assert [v.status for v in verdicts] == [DropStatus.APPLIED, DropStatus.REJECTED, DropStatus.REJECTED]
     assert _quarantined(work_area) == {
         ("20261121", 2, rules.UNKNOWN_NIK_EVENT),
         ("20261122", 1, rules.UNKNOWN_NIK_EVENT),
@@ -129,7 +129,7 @@ def test_events_refer_to_the_published_snapshot_and_a_full_of_this_run_replaces_
     _full(work_area, "20261123", [dukcapil_person(STRANGER)])
     _delta(work_area, "20261124", [event("E3", "MATI", KNOWN), event("E4", "MATI", STRANGER)])
     verdicts = run_gate(work_area, max_share=1.0)
-    assert [v.status for v in verdicts] == [APPLIED, APPLIED, APPLIED]
+    assert [v.status for v in verdicts] == [DropStatus.APPLIED, DropStatus.APPLIED, DropStatus.APPLIED]
     assert _quarantined(work_area) == {("20261124", 1, rules.UNKNOWN_NIK_EVENT)}
 
 

@@ -13,16 +13,16 @@ import pandas as pd
 import pytest
 
 from assets import extract, validate
-from assets.validate.pipeline_assets import (
+from assets.validate.defs import (
     NOT_STAGED,
     ROWS_ACCOUNTED,
     SUITES,
     THRESHOLD_CHECK,
     suite_check_name,
 )
-from pipelines.resources import LandingZoneResource, WarehouseResource
 from sejahtera import warehouse
 from sejahtera.generate import generate_landing_zone
+from sejahtera.resources import LandingZoneResource, RulesResource, WarehouseResource
 
 CONTRACT_QUARANTINE = ["source", "drop_id", "file", "row_number", "source_record_id", "rule", "detail"]
 CONTRACT_LEDGER = [
@@ -47,12 +47,13 @@ def world(tmp_path_factory: pytest.TempPathFactory):
     resources = {
         "warehouse": WarehouseResource(path=str(wh)),
         "landing": LandingZoneResource(root=str(root / "landing")),
+        "rules": RulesResource(),
     }
     with dg.DagsterInstance.ephemeral() as instance:
 
         def run() -> dg.ExecuteInProcessResult:
             return dg.materialize(
-                [*extract.assets, *validate.assets],
+                [*extract.asset_defs, *validate.asset_defs],
                 resources=resources,
                 instance=instance,
                 raise_on_error=False,

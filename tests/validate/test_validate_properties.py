@@ -16,13 +16,13 @@ from hypothesis import strategies as st
 from validate_kit import TODAY
 
 from assets.extract.bookkeeping import CREATE_DROP_FILE
-from assets.extract.sources import SOURCES
 from assets.validate.derived import FRAME_TABLE, EntityFrame
 from assets.validate.gx_runner import GxRunner, Validation
 from assets.validate.suites import EXPECTATIONS_DIR
 from assets.validate.tables import create_work_tables
 from sejahtera.reference import install, region_codes
 from sejahtera.rules.nik import install_macros, nik_problem
+from sejahtera.sources import SOURCES
 
 DISTRICTS = sorted(region_codes().districts)
 RUNNER = GxRunner(EXPECTATIONS_DIR, None, TODAY)

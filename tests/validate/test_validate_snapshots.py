@@ -7,7 +7,7 @@ import datetime as dt
 from validate_kit import dtks_anggota, dtks_keluarga, dukcapil_person, event, nik, run_gate
 
 from assets.validate import PUBLICATIONS
-from assets.validate.checks import staged_rows_of_unapplied_drops
+from assets.validate.invariants import staged_rows_of_unapplied_drops
 from assets.validate.snapshots import build_snapshots
 from sejahtera import warehouse
 

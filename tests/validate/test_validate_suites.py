@@ -10,13 +10,13 @@ from pathlib import Path
 import pytest
 from validate_kit import TODAY, dtks_anggota, dtks_keluarga, run_gate
 
-from assets.extract.sources import SOURCES
 from assets.validate import identity_warnings
 from assets.validate.derived import EntityFrame
 from assets.validate.gx_runner import GxRunner, ValidationError
 from assets.validate.suites import EXPECTATIONS_DIR, SuiteError, draft_suite, read_suite, suite_columns
 from sejahtera.rules import row_rules
 from sejahtera.rules.nik import KK_PATTERN, NIK_PATTERN
+from sejahtera.sources import SOURCES
 
 FRAMES = [EntityFrame(s, e) for s in SOURCES.values() for e in s.all_entities]
 

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from assets.extract.sources import SOURCES
 from sejahtera import warehouse
+from sejahtera.sources import SOURCES
 
 RUN_ID = "test-run-0001"
 TODAY = dt.date(2026, 11, 27)

@@ -13,14 +13,22 @@ import duckdb
 from dagster import AssetExecutionContext
 
 from assets.registry import reporting, tables
+from assets.registry.config import (
+    ELIGIBILITY_FILE,
+    PMT_WEIGHTS_FILE,
+    SURVIVORSHIP_FILE,
+    load_eligibility,
+    load_pmt_weights,
+    load_survivorship,
+)
 from assets.registry.eligibility import build_eligibility
 from assets.registry.exports import ExportRefused, export_folder, export_key, export_provinces
 from assets.registry.publish import RunState, publish_run, run_state, upstream_publications
 from assets.registry.survivorship import build_survivors
 from assets.registry.targeting import build_targeting_errors
 from assets.registry.welfare import build_welfare
-from pipelines.resources import WarehouseResource
 from sejahtera import warehouse as wh
+from sejahtera.resources import RulesResource, WarehouseResource
 
 GROUP = "registry"
 OWNERS = ["team:registry"]
@@ -60,12 +68,14 @@ def _nothing_to_do(state: RunState) -> dg.MaterializeResult:
     "(work.field_provenance, published as registry.field_provenance).",
     metadata={"dagster/column_schema": tables.column_schema(tables.FIELD_PROVENANCE)},
 )
-def survivorship(context: AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+def survivorship(
+    context: AssetExecutionContext, warehouse: WarehouseResource, rules: RulesResource
+) -> dg.MaterializeResult:
     state = current_state(warehouse, context.run.run_id)
     if state is not RunState.APPLY:
         return _nothing_to_do(state)
     with warehouse.connect() as con:
-        rules = build_survivors(con)
+        survivors = build_survivors(con, load_survivorship(rules.file(SURVIVORSHIP_FILE)))
         by_source = con.execute(
             "SELECT entity || '.' || field, coalesce(source, 'default'), count(*) FROM work.field_provenance "
             "GROUP BY ALL"
@@ -81,7 +91,7 @@ def survivorship(context: AssetExecutionContext, warehouse: WarehouseResource) -
         metadata={
             "persons": persons,
             "households": households,
-            "rule version": rules.version,
+            "rule version": survivors.version,
             "values by source": dg.MetadataValue.md(reporting.markdown_table(["field", *sources], rows)),
         }
     )
@@ -101,13 +111,15 @@ def survivorship(context: AssetExecutionContext, warehouse: WarehouseResource) -
     "welfare_source), national, provincial and regency deciles (1 = poorest), and programme eligibility with "
     "its reason (config/eligibility.yaml). Dead members are never counted.",
 )
-def welfare_ranking(context: AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+def welfare_ranking(
+    context: AssetExecutionContext, warehouse: WarehouseResource, rules: RulesResource
+) -> dg.MaterializeResult:
     state = current_state(warehouse, context.run.run_id)
     if state is not RunState.APPLY:
         return _nothing_to_do(state)
     with warehouse.connect() as con:
-        weights = build_welfare(con)
-        rules = build_eligibility(con)
+        weights = build_welfare(con, load_pmt_weights(rules.file(PMT_WEIGHTS_FILE)))
+        eligibility = build_eligibility(con, load_eligibility(rules.file(ELIGIBILITY_FILE)))
         metadata = _ranking_metadata(con, "work.household_welfare")
         eligible = con.execute(
             "SELECT count(*) FILTER (WHERE eligible_pkh), count(*) FILTER (WHERE eligible_bpnt), "
@@ -116,7 +128,7 @@ def welfare_ranking(context: AssetExecutionContext, warehouse: WarehouseResource
     return dg.MaterializeResult(
         metadata={
             "pmt version": weights.version,
-            "eligibility version": rules.version,
+            "eligibility version": eligibility.version,
             "eligible PKH / BPNT / PBI": " / ".join(f"{n:,}" for n in eligible),
         }
         | metadata
@@ -434,4 +446,4 @@ def province_exports(
     )
 
 
-assets = [survivorship, welfare_ranking, targeting_errors, publish_registry, province_exports]
+asset_defs = [survivorship, welfare_ranking, targeting_errors, publish_registry, province_exports]

@@ -1,6 +1,6 @@
 """Kemensos, DTKS export (SIKS-NG): monthly ``full``; ``;``-separated UTF-8 CSV, maybe with a BOM, DD-MM-YYYY."""
 
-from assets.extract.sources.spec import Column, CsvFormat, EntitySpec, SourceSpec
+from sejahtera.sources.spec import Column, CsvFormat, EntitySpec, SourceSpec
 
 CSV = CsvFormat(delimiter=";")
 YES_NO = ("Y", "T")

@@ -8,12 +8,12 @@ import dagster as dg
 import duckdb
 
 from assets.reconcile import model_store, standardise
-from assets.reconcile.config import LinkageConfig
+from assets.reconcile.config import LINKAGE_FILE, LinkageConfig
 from assets.reconcile.households import resolve_households
 from assets.reconcile.linkage import NotEnoughToTrain
 from assets.reconcile.persons import resolve_persons
 from assets.reconcile.training import NothingToTrainOn, published_person_records
-from pipelines.resources import WarehouseResource
+from sejahtera.resources import RulesResource, WarehouseResource
 from sejahtera.warehouse import transaction
 
 GROUP = "reconcile"
@@ -121,8 +121,10 @@ def standardised_records(
         "newest one; run the job train_linkage_model to retrain."
     ),
 )
-def linkage_model(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
-    config = LinkageConfig.load()
+def linkage_model(
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource, rules: RulesResource
+) -> dg.MaterializeResult:
+    config = LinkageConfig.load(rules.file(LINKAGE_FILE))
     # Read the snapshots under a short read-only connection, train without holding the warehouse, then write.
     try:
         if not warehouse.file.exists():
@@ -173,10 +175,12 @@ def linkage_model(context: dg.AssetExecutionContext, warehouse: WarehouseResourc
         "newest stored linkage model (trains and publishes one if there is none)."
     ),
 )
-def resolved_persons(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+def resolved_persons(
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource, rules: RulesResource
+) -> dg.MaterializeResult:
     if not warehouse.has_work(context.run.run_id):
         return _no_op()
-    config = LinkageConfig.load()
+    config = LinkageConfig.load(rules.file(LINKAGE_FILE))
     with warehouse.connect() as con:
         standardise.install_macros(con)
         model_store.ensure_table(con, model_store.WORK_TABLE)

@@ -8,10 +8,12 @@ from dataclasses import dataclass
 
 import duckdb
 
-from assets.extract.sources import SOURCES
+from assets.extract.raw_tables import raw_table
 from assets.validate.tables import accepted_table, snapshot_table
 from sejahtera import warehouse
-from sejahtera.warehouse import WORK_SCHEMA
+from sejahtera.drop_status import DropStatus
+from sejahtera.sources import SOURCES
+from sejahtera.sql_text import literal
 
 
 @dataclass(frozen=True)
@@ -35,14 +37,14 @@ def file_accounts(con: duckdb.DuckDBPyConnection) -> list[FileAccount]:
     out = []
     for source in SOURCES.values():
         for entity in source.all_entities:
-            raw = f"{WORK_SCHEMA}.raw_{source.table(entity.entity)}"
+            raw = raw_table(source, entity.entity)
             rows = con.execute(
                 f"""
                 SELECT r.drop_id, r.file, count(*),
                        count(a.row_number), count(q.row_number),
                        count(*) FILTER (WHERE a.row_number IS NOT NULL AND q.row_number IS NOT NULL)
                 FROM {raw} AS r
-                JOIN work.drop AS d ON d.source = r.source AND d.drop_id = r.drop_id AND d.status = 'applied'
+                JOIN work.drop AS d ON d.source = r.source AND d.drop_id = r.drop_id AND d.status = {literal(DropStatus.APPLIED)}
                 LEFT JOIN {accepted_table(source.name, entity.entity)} AS a
                   ON a.drop_id = r.drop_id AND a.file = r.file AND a.row_number = r.row_number
                 LEFT JOIN (SELECT DISTINCT source, drop_id, file, row_number FROM work.quarantine) AS q
@@ -71,7 +73,7 @@ def ledger_mismatches(con: duckdb.DuckDBPyConnection, accounts: list[FileAccount
         t[1] += a.rows_loaded
         t[2] += a.rows_quarantined
     ledger = con.execute(
-        "SELECT source, drop_id, rows_in, rows_loaded, rows_quarantined FROM work.ledger WHERE status = 'applied'"
+        f"SELECT source, drop_id, rows_in, rows_loaded, rows_quarantined FROM work.ledger WHERE status = {literal(DropStatus.APPLIED)}"
     ).fetchall()
     for source, drop_id, rows_in, loaded, quarantined in ledger:
         counted = totals.get((source, drop_id), [0, 0, 0])
@@ -96,7 +98,9 @@ def staged_rows_of_unapplied_drops(con: duckdb.DuckDBPyConnection) -> list[tuple
             accepted = accepted_table(source.name, entity.entity)
             work_snapshot = snapshot_table(source.name, entity.entity)
             published = snapshot_table(source.name, entity.entity, schema="snapshot")
-            unapplied = "SELECT drop_id FROM work.drop WHERE source = ? AND status <> 'applied'"
+            unapplied = (
+                f"SELECT drop_id FROM work.drop WHERE source = ? AND status <> {literal(DropStatus.APPLIED)}"
+            )
             for table in (accepted, work_snapshot):
                 if not warehouse.table_exists(con, table):
                     continue

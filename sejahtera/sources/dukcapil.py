@@ -3,7 +3,7 @@
 Dukcapil is the authority on identity and on life and death; its full snapshot has one row per NIK.
 """
 
-from assets.extract.sources.spec import Column, CsvFormat, EntitySpec, SourceSpec
+from sejahtera.sources.spec import Column, CsvFormat, EntitySpec, SourceSpec
 
 SEX = ("LAKI-LAKI", "PEREMPUAN")
 EVENTS = ("LAHIR", "MATI", "PINDAH", "UBAH_DATA")

@@ -1,6 +1,6 @@
 """Kemenko PMK, extreme-poverty data (P3KE): quarterly ``full``; gzip CSV, ``,``-separated, dotted village codes, DD/MM/YYYY."""
 
-from assets.extract.sources.spec import Column, CsvFormat, EntitySpec, SourceSpec
+from sejahtera.sources.spec import Column, CsvFormat, EntitySpec, SourceSpec
 
 CSV = CsvFormat(delimiter=",", compression="gzip")
 RELATIONSHIP = (

@@ -1,6 +1,6 @@
 """BPS Registrasi Sosial Ekonomi: rare ``full``; typed Parquet; housing codebook of contract section 4."""
 
-from assets.extract.sources.spec import Column, EntitySpec, SourceSpec
+from sejahtera.sources.spec import Column, EntitySpec, SourceSpec
 
 
 def _codes(upper: int, lower: int = 1) -> tuple[int, ...]:

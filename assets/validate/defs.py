@@ -23,17 +23,18 @@ from zoneinfo import ZoneInfo
 import dagster as dg
 from pydantic import Field
 
-from assets.extract.assets import drop
-from assets.extract.partitions import DROPS_PARTITIONS_NAME
-from assets.extract.sources import SOURCES
-from assets.validate.checks import file_accounts, ledger_mismatches, staged_rows_of_unapplied_drops
-from assets.validate.gate import REJECTED, DropVerdict, Gate
+from assets.extract.defs import record_drop
+from assets.validate.gate import DropVerdict, Gate
 from assets.validate.gx_runner import GxRunner, Validation, ValidationError, data_docs_root, docs_path
-from assets.validate.quality_config import QUALITY_CONFIG, QualityConfigError, load_quality_config
+from assets.validate.invariants import file_accounts, ledger_mismatches, staged_rows_of_unapplied_drops
+from assets.validate.quality_config import QUALITY_FILE, load_quality_config
 from assets.validate.report import build_report, report_markdown
 from assets.validate.snapshots import build_snapshots
 from assets.validate.suites import EXPECTATIONS_DIR, SuiteError
-from pipelines.resources import WarehouseResource
+from sejahtera.drop_status import DropStatus
+from sejahtera.resources import RulesResource, WarehouseResource
+from sejahtera.rule_config import ConfigError
+from sejahtera.sources import SOURCES
 from sejahtera.warehouse import transaction
 
 GROUP = "validate"
@@ -83,7 +84,6 @@ class ValidateConfig(dg.Config):
     expectations_dir: str = Field(
         default=str(EXPECTATIONS_DIR), description="Folder of the GX suites <source>.<entity>.json."
     )
-    quality_config: str = Field(default=str(QUALITY_CONFIG), description="The gate's settings (threshold).")
 
 
 def run_date() -> dt.date:
@@ -107,7 +107,10 @@ def _no_work() -> dict:
     "the configured share of failing rows is rejected whole. Writes work.ledger (one row per drop looked at).",
 )
 def validated_drops(
-    context: dg.AssetExecutionContext, config: ValidateConfig, warehouse: WarehouseResource
+    context: dg.AssetExecutionContext,
+    config: ValidateConfig,
+    warehouse: WarehouseResource,
+    rules: RulesResource,
 ) -> Iterator[dg.MaterializeResult | dg.AssetCheckResult]:
     if not warehouse.has_work(context.run.run_id):
         yield dg.MaterializeResult(metadata=_no_work())
@@ -115,7 +118,7 @@ def validated_drops(
             yield dg.AssetCheckResult(check_name=spec.name, passed=True, metadata=_no_work())
         return
     try:
-        quality = load_quality_config(Path(config.quality_config))
+        quality = load_quality_config(rules.file(QUALITY_FILE))
         today = run_date()
         runner = GxRunner(Path(config.expectations_dir), data_docs_root(warehouse.file), today)
         with warehouse.connect() as con, transaction(con):
@@ -132,14 +135,14 @@ def validated_drops(
                 "SELECT status, count(*) FROM work.ledger GROUP BY status ORDER BY status"
             ).fetchall()
         index = runner.build_index()
-    except (SuiteError, ValidationError, QualityConfigError) as exc:
+    except (SuiteError, ValidationError, ConfigError) as exc:
         raise dg.Failure(description=str(exc)) from None
 
     _announce(context, verdicts)
     yield dg.MaterializeResult(metadata=_validated_metadata(verdicts, dict(ledger), index))
     for source, entity in SUITES:
         yield _suite_check(f"{source}.{entity}", [v for d in verdicts for v in d.validations], index)
-    rejected = [v for v in verdicts if v.status == REJECTED]
+    rejected = [v for v in verdicts if v.status == DropStatus.REJECTED]
     yield dg.AssetCheckResult(
         check_name=THRESHOLD_CHECK,
         passed=not rejected,
@@ -166,28 +169,22 @@ def _announce(context: dg.AssetExecutionContext, verdicts: list[DropVerdict]) ->
     """Log each drop's verdict and record it on the drop's partition of ``drop`` (extract registered it as
     ``loaded``; this is where it becomes ``applied`` or ``rejected`` in the UI)."""
     for v in verdicts:
-        line = (
+        record_drop(
+            context,
+            v.key,
+            v.status,
             v.reason
             or f"{v.key}: {v.status}, {v.rows_in:,} rows in, {v.rows_loaded:,} loaded, "
-            f"{v.rows_quarantined:,} quarantined"
+            f"{v.rows_quarantined:,} quarantined",
+            {
+                "kind": v.kind,
+                "reason": v.reason or "",
+                "rows_in": dg.MetadataValue.int(v.rows_in),
+                "rows_loaded": dg.MetadataValue.int(v.rows_loaded),
+                "rows_quarantined": dg.MetadataValue.int(v.rows_quarantined),
+                "rules": dg.MetadataValue.json(v.rule_rows),
+            },
         )
-        (context.log.warning if v.status == REJECTED else context.log.info)(line)
-        if context.instance.has_dynamic_partition(DROPS_PARTITIONS_NAME, v.key):
-            context.log_event(
-                dg.AssetMaterialization(
-                    asset_key=drop.key,
-                    partition=v.key,
-                    metadata={
-                        "status": v.status,
-                        "kind": v.kind,
-                        "reason": v.reason or "",
-                        "rows_in": dg.MetadataValue.int(v.rows_in),
-                        "rows_loaded": dg.MetadataValue.int(v.rows_loaded),
-                        "rows_quarantined": dg.MetadataValue.int(v.rows_quarantined),
-                        "rules": dg.MetadataValue.json(v.rule_rows),
-                    },
-                )
-            )
 
 
 def _validated_metadata(verdicts: list[DropVerdict], ledger: dict[str, int], index: str | None) -> dict:
@@ -202,8 +199,8 @@ def _validated_metadata(verdicts: list[DropVerdict], ledger: dict[str, int], ind
     ]
     metadata: dict = {
         "drops_validated": dg.MetadataValue.int(len(verdicts)),
-        "drops_applied": dg.MetadataValue.int(sum(v.status != REJECTED for v in verdicts)),
-        "drops_rejected": dg.MetadataValue.int(sum(v.status == REJECTED for v in verdicts)),
+        "drops_applied": dg.MetadataValue.int(sum(v.status != DropStatus.REJECTED for v in verdicts)),
+        "drops_rejected": dg.MetadataValue.int(sum(v.status == DropStatus.REJECTED for v in verdicts)),
         "ledger_by_status": dg.MetadataValue.json(ledger),
         "rows_validated": dg.MetadataValue.int(sum(v.rows_in for v in verdicts)),
         "rows_quarantined": dg.MetadataValue.int(sum(v.rows_quarantined for v in verdicts)),

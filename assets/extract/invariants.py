@@ -9,6 +9,8 @@ from __future__ import annotations
 import duckdb
 
 from assets.extract.raw_tables import all_raw_tables
+from sejahtera.drop_status import DropStatus
+from sejahtera.sql_text import literal
 
 FILE_COUNTS = """
 SELECT file, count(*) AS rows, min(row_number) AS first, max(row_number) AS last,
@@ -20,13 +22,13 @@ GROUP BY file
 
 STAGED_DROPS = "SELECT DISTINCT source, drop_id FROM {table}"
 
-LOADED_FILES = """
+LOADED_FILES = f"""
 SELECT f.source, f.drop_id, f.file, f.rows
 FROM work.drop_file AS f JOIN work.drop AS d USING (source, drop_id)
-WHERE d.status = 'loaded' AND f.raw_table = ?
+WHERE d.status = {literal(DropStatus.LOADED)} AND f.raw_table = ?
 """
 
-LOADED_DROPS = "SELECT source, drop_id FROM work.drop WHERE status = 'loaded'"
+LOADED_DROPS = f"SELECT source, drop_id FROM work.drop WHERE status = {literal(DropStatus.LOADED)}"
 
 
 def raw_row_problems(con: duckdb.DuckDBPyConnection) -> tuple[list[str], int]:

@@ -1,4 +1,5 @@
-"""The extract stage in Dagster: the ``landed_drops`` asset, the per-drop external asset ``drop``, their checks.
+"""The extract stage in Dagster: the ``landed_drops`` asset (with its check spec) and the per-drop external
+asset ``drop``; the blocking row-accounting check is in ``checks.py``.
 
 ``landed_drops`` is the first step of every ``nightly`` run. It decides which drops are pending against the
 published ledger; with none it writes nothing at all (the warehouse is opened read-only, or not at all), so a
@@ -11,18 +12,17 @@ from collections.abc import Sequence
 import dagster as dg
 from pydantic import Field
 
-from assets.extract.accounting import raw_row_problems
 from assets.extract.extraction import extract_drops, plan
 from assets.extract.landing import scan
 from assets.extract.ledger import Ledger
-from assets.extract.outcome import REJECTED, STATUSES, DropOutcome
+from assets.extract.outcome import DropOutcome
 from assets.extract.partitions import DROPS_PARTITIONS_NAME, drops, is_valid_partition_key
-from pipelines.resources import LandingZoneResource, WarehouseResource
+from sejahtera.drop_status import EXTRACT_STATUSES, DropStatus
+from sejahtera.resources import LandingZoneResource, WarehouseResource
 from sejahtera.warehouse import reset_work
 
 OWNERS = ["team:extract"]
 DROP_INTEGRITY = "drop_integrity"
-RAW_ROWS_MATCH_MANIFESTS = "raw_rows_match_manifests"
 
 drop = dg.AssetSpec(
     key="drop",
@@ -90,29 +90,6 @@ def landed_drops(
     return _result(outcomes=outcomes, untouched=len(folders) - len(pending))
 
 
-@dg.asset_check(
-    asset=landed_drops,
-    name=RAW_ROWS_MATCH_MANIFESTS,
-    blocking=True,
-    pool="warehouse",
-    description=(
-        "Every file of every loaded drop is in its raw table with exactly the rows its manifest lists, numbered "
-        "1..n, and no row of a drop that was not loaded is staged. Blocking: the publish must not go on if not."
-    ),
-)
-def raw_rows_match_manifests(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource):
-    if not warehouse.has_work(context.run.run_id):
-        return dg.AssetCheckResult(passed=True, metadata={"note": "no new drops this run"})
-    with warehouse.connect(read_only=True) as con:
-        problems, files = raw_row_problems(con)
-    return dg.AssetCheckResult(
-        passed=not problems,
-        severity=dg.AssetCheckSeverity.ERROR,
-        description="; ".join(problems[:10]) or None,
-        metadata={"files checked": files, "problems": len(problems)},
-    )
-
-
 def _announce(context: dg.AssetExecutionContext, outcomes: Sequence[DropOutcome]) -> None:
     """Log each drop's outcome and register it as a partition of ``drop`` with a materialisation."""
     keys = [o.key for o in outcomes if is_valid_partition_key(o.key)]
@@ -121,29 +98,42 @@ def _announce(context: dg.AssetExecutionContext, outcomes: Sequence[DropOutcome]
     if new_keys:
         instance.add_dynamic_partitions(DROPS_PARTITIONS_NAME, new_keys)
     for o in outcomes:
-        line = o.reason or f"{o.key}: {o.status} ({o.rows_loaded} rows in {len(o.files)} file(s))"
-        (context.log.warning if o.status == REJECTED else context.log.info)(line)
-        if is_valid_partition_key(o.key):
-            context.log_event(
-                dg.AssetMaterialization(
-                    asset_key=drop.key,
-                    partition=o.key,
-                    metadata={
-                        "status": o.status,
-                        "kind": o.kind or "",
-                        "reason": o.reason or "",
-                        "rows": dg.MetadataValue.int(o.rows_in) if o.rows_in is not None else None,
-                        "files": dg.MetadataValue.text(", ".join(f.name for f in o.files)),
-                        "apply order": o.apply_order,
-                    },
-                )
+        record_drop(
+            context,
+            o.key,
+            o.status,
+            o.reason or f"{o.key}: {o.status} ({o.rows_loaded} rows in {len(o.files)} file(s))",
+            {
+                "kind": o.kind or "",
+                "reason": o.reason or "",
+                "rows": dg.MetadataValue.int(o.rows_in) if o.rows_in is not None else None,
+                "files": dg.MetadataValue.text(", ".join(f.name for f in o.files)),
+                "apply order": o.apply_order,
+            },
+        )
+
+
+def record_drop(
+    context: dg.AssetExecutionContext, key: str, status: DropStatus, line: str, metadata: dict
+) -> None:
+    """Log what became of a drop (a warning when rejected) and record it on the drop's partition of ``drop``.
+
+    Extract records each drop it looks at, validate records again what the gate made of it; a drop whose key
+    cannot be a partition (see ``is_valid_partition_key``) is logged only.
+    """
+    (context.log.warning if status == DropStatus.REJECTED else context.log.info)(line)
+    if context.instance.has_dynamic_partition(DROPS_PARTITIONS_NAME, key):
+        context.log_event(
+            dg.AssetMaterialization(
+                asset_key=drop.key, partition=key, metadata={"status": str(status), **metadata}
             )
+        )
 
 
 def _result(outcomes: Sequence[DropOutcome], untouched: int) -> dg.MaterializeResult:
     counts = Counter(o.status for o in outcomes)
-    rejected = [o for o in outcomes if o.status == REJECTED]
-    metadata: dict = {status: counts.get(status, 0) for status in STATUSES}
+    rejected = [o for o in outcomes if o.status == DropStatus.REJECTED]
+    metadata: dict = {status.value: counts.get(status, 0) for status in EXTRACT_STATUSES}
     metadata["untouched (skipped)"] = untouched
     metadata["rows loaded"] = sum(o.rows_loaded for o in outcomes)
     if outcomes:
