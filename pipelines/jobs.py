@@ -22,7 +22,8 @@ TRANSIENT_FAILURE_RETRY = dg.RetryPolicy(
     backoff=dg.Backoff.EXPONENTIAL,
     jitter=dg.Jitter.PLUS_MINUS,
 )
-"""Two more attempts, about 10 s and 20 s after the failure (jittered so two waiting runs do not collide).
+"""Two more attempts, about 10 s and 30 s after the failure (each +-10 s of jitter, so two waiting runs do not
+collide).
 
 Short on purpose: each attempt already waits up to two minutes for the warehouse lock inside
 :func:`sejahtera.warehouse.connect`, and a real bug should fail the run within a minute, not page someone late."""

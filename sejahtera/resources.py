@@ -10,13 +10,17 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TypeVar
 
 import dagster as dg
 import duckdb
 
 from sejahtera import warehouse
-from sejahtera.rule_config import CONFIG_DIR
+from sejahtera.failures import PermanentFailure
+from sejahtera.rule_config import CONFIG_DIR, ConfigError
 from sejahtera.settings import Settings
+
+T = TypeVar("T")
 
 
 class WarehouseResource(dg.ConfigurableResource):
@@ -78,6 +82,13 @@ class RulesResource(dg.ConfigurableResource):
     def file(self, name: str) -> Path:
         """The path of one rule file, e.g. ``rules.file("eligibility.yaml")``."""
         return Path(self.folder) / name
+
+    def read(self, loader: Callable[[Path], T], name: str) -> T:
+        """``loader(file)`` for one rule file; a broken file fails the step at once, since a retry reads it again."""
+        try:
+            return loader(self.file(name))
+        except ConfigError as exc:
+            raise PermanentFailure(str(exc)) from None
 
 
 def build_resources(settings: Settings | None = None) -> dict[str, dg.ConfigurableResource]:

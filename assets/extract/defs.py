@@ -18,6 +18,7 @@ from assets.extract.ledger import Ledger
 from assets.extract.outcome import DropOutcome
 from assets.extract.partitions import DROPS_PARTITIONS_NAME, drops, is_valid_partition_key
 from sejahtera.drop_status import EXTRACT_STATUSES, DropStatus
+from sejahtera.failures import PermanentFailure
 from sejahtera.resources import LandingZoneResource, WarehouseResource
 from sejahtera.warehouse import reset_work
 
@@ -74,8 +75,8 @@ def landed_drops(
     folders = scan(landing.path)
     unknown = sorted(set(config.reprocess) - {f.key for f in folders})
     if unknown:
-        raise dg.Failure(
-            description=f"reprocess: no complete drop {', '.join(unknown)} in the landing zone {landing.path}"
+        raise PermanentFailure(
+            f"reprocess: no complete drop {', '.join(unknown)} in the landing zone {landing.path}"
         )
     ledger = Ledger.read_file(warehouse.file)
     pending = plan(folders, ledger, config.reprocess)

@@ -13,6 +13,7 @@ from assets.reconcile.households import resolve_households
 from assets.reconcile.linkage import NotEnoughToTrain
 from assets.reconcile.persons import resolve_persons
 from assets.reconcile.training import NothingToTrainOn, published_person_records
+from sejahtera.failures import PermanentFailure
 from sejahtera.resources import RulesResource, WarehouseResource
 from sejahtera.warehouse import transaction
 
@@ -124,26 +125,17 @@ def standardised_records(
 def linkage_model(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource, rules: RulesResource
 ) -> dg.MaterializeResult:
-    config = LinkageConfig.load(rules.file(LINKAGE_FILE))
-    # Read the snapshots under a short read-only connection, train without holding the warehouse, then write.
+    config = rules.read(LinkageConfig.load, LINKAGE_FILE)
     try:
-        if not warehouse.file.exists():
-            raise NothingToTrainOn(
-                "train_linkage_model: no warehouse yet, so no published snapshot to train on"
-            )
-        with warehouse.connect(read_only=True) as con:
-            records = published_person_records(con)
+        with published_person_records(warehouse) as records:
+            model = model_store.train_on_person_records(records, config)
     except NothingToTrainOn as exc:
-        raise dg.Failure(description=str(exc)) from None
-    try:
-        model = model_store.train_on_person_records(records, config)
+        raise PermanentFailure(str(exc)) from None
     except NotEnoughToTrain as exc:
-        raise dg.Failure(description=f"train_linkage_model: {exc}; nothing stored") from None
-    finally:
-        records.close()
+        raise PermanentFailure(f"train_linkage_model: {exc}; nothing stored") from None
     if not model_store.worth_keeping(model, config):
-        raise dg.Failure(
-            description=f"train_linkage_model: only {model.sure_matches} near-certain matches (same NIK, "
+        raise PermanentFailure(
+            f"train_linkage_model: only {model.sure_matches} near-certain matches (same NIK, "
             f"consistent identity) in the published snapshots, fewer than "
             f"{config.min_sure_matches_to_keep_model}: the model would not be reliable; nothing stored"
         )
@@ -180,7 +172,7 @@ def resolved_persons(
 ) -> dg.MaterializeResult:
     if not warehouse.has_work(context.run.run_id):
         return _no_op()
-    config = LinkageConfig.load(rules.file(LINKAGE_FILE))
+    config = rules.read(LinkageConfig.load, LINKAGE_FILE)
     with warehouse.connect() as con:
         standardise.install_macros(con)
         model_store.ensure_table(con, model_store.WORK_TABLE)

@@ -7,32 +7,43 @@ uses (``work.snapshot_*``), and the same replay and standardisation produce ``wo
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import duckdb
 
 from assets.reconcile.standardise import SNAPSHOT_TABLES, build_records
 from sejahtera import warehouse
+from sejahtera.resources import WarehouseResource
 
 
 class NothingToTrainOn(RuntimeError):
     """No registry has been published yet, so there are no snapshots to train the model on."""
 
 
-def published_person_records(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
-    """A scratch database holding ``work.person_record`` built from the published snapshots of ``con``."""
-    missing = [t for t in SNAPSHOT_TABLES if not warehouse.table_exists(con, _published(t))]
-    if missing:
-        raise NothingToTrainOn(
-            "train_linkage_model: no published snapshot to train on "
-            f"({', '.join(_published(t) for t in missing)} missing); run the nightly job first"
-        )
+@contextmanager
+def published_person_records(published: WarehouseResource) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A scratch database holding ``work.person_record`` built from the published snapshots, closed on exit.
+
+    The warehouse is open (read-only) only while the snapshots are copied, so training never holds it.
+    """
+    if not published.file.exists():
+        raise NothingToTrainOn("train_linkage_model: no warehouse yet, so no published snapshot to train on")
     scratch = duckdb.connect()
     try:
         scratch.execute("CREATE SCHEMA work")
-        for table in SNAPSHOT_TABLES:
-            rows = con.sql(f"SELECT * FROM {_published(table)}").to_arrow_table()
-            scratch.register("_snapshot", rows)
-            scratch.execute(f"CREATE TABLE work.{table} AS SELECT * FROM _snapshot")
-            scratch.unregister("_snapshot")
+        with published.connect(read_only=True) as con:
+            missing = [t for t in SNAPSHOT_TABLES if not warehouse.table_exists(con, _published(t))]
+            if missing:
+                raise NothingToTrainOn(
+                    "train_linkage_model: no published snapshot to train on "
+                    f"({', '.join(_published(t) for t in missing)} missing); run the nightly job first"
+                )
+            for table in SNAPSHOT_TABLES:
+                rows = con.sql(f"SELECT * FROM {_published(table)}").to_arrow_table()
+                scratch.register("_snapshot", rows)
+                scratch.execute(f"CREATE TABLE work.{table} AS SELECT * FROM _snapshot")
+                scratch.unregister("_snapshot")
         build_records(scratch)
         agency = scratch.execute(
             "SELECT count(*) FROM work.person_record WHERE source <> 'dukcapil'"
@@ -41,10 +52,9 @@ def published_person_records(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyC
             raise NothingToTrainOn(
                 "train_linkage_model: the published snapshots hold no agency person records"
             )
-    except BaseException:
+        yield scratch
+    finally:
         scratch.close()
-        raise
-    return scratch
 
 
 def _published(work_table: str) -> str:

@@ -43,7 +43,7 @@ def _deciles_equal_size(con: duckdb.DuckDBPyConnection, rules: RulesResource) ->
 
 
 def _eligibility_per_config(con: duckdb.DuckDBPyConnection, rules: RulesResource) -> Outcome:
-    return eligibility_matches(con, load_eligibility(rules.file(ELIGIBILITY_FILE)))
+    return eligibility_matches(con, rules.read(load_eligibility, ELIGIBILITY_FILE))
 
 
 def _no_dead_person_counted(con: duckdb.DuckDBPyConnection, rules: RulesResource) -> Outcome:

@@ -28,6 +28,7 @@ from assets.registry.survivorship import build_survivors
 from assets.registry.targeting import build_targeting_errors
 from assets.registry.welfare import build_welfare
 from sejahtera import warehouse as wh
+from sejahtera.failures import PermanentFailure
 from sejahtera.resources import RulesResource, WarehouseResource
 
 GROUP = "registry"
@@ -75,7 +76,7 @@ def survivorship(
     if state is not RunState.APPLY:
         return _nothing_to_do(state)
     with warehouse.connect() as con:
-        survivors = build_survivors(con, load_survivorship(rules.file(SURVIVORSHIP_FILE)))
+        survivors = build_survivors(con, rules.read(load_survivorship, SURVIVORSHIP_FILE))
         by_source = con.execute(
             "SELECT entity || '.' || field, coalesce(source, 'default'), count(*) FROM work.field_provenance "
             "GROUP BY ALL"
@@ -118,8 +119,8 @@ def welfare_ranking(
     if state is not RunState.APPLY:
         return _nothing_to_do(state)
     with warehouse.connect() as con:
-        weights = build_welfare(con, load_pmt_weights(rules.file(PMT_WEIGHTS_FILE)))
-        eligibility = build_eligibility(con, load_eligibility(rules.file(ELIGIBILITY_FILE)))
+        weights = build_welfare(con, rules.read(load_pmt_weights, PMT_WEIGHTS_FILE))
+        eligibility = build_eligibility(con, rules.read(load_eligibility, ELIGIBILITY_FILE))
         metadata = _ranking_metadata(con, "work.household_welfare")
         eligible = con.execute(
             "SELECT count(*) FILTER (WHERE eligible_pkh), count(*) FILTER (WHERE eligible_bpnt), "
@@ -428,7 +429,7 @@ def province_exports(
             )
     except ExportRefused as refusal:
         if config.full_identifiers:
-            raise dg.Failure(description=f"province exports refused: {refusal}") from None
+            raise PermanentFailure(f"province exports refused: {refusal}") from None
         context.log.warning(f"province exports skipped: {refusal}")
         return dg.MaterializeResult(metadata={"outcome": f"skipped: {refusal}"})
     if config.full_identifiers:

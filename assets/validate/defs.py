@@ -32,6 +32,7 @@ from assets.validate.report import build_report, report_markdown
 from assets.validate.snapshots import build_snapshots
 from assets.validate.suites import EXPECTATIONS_DIR, SuiteError
 from sejahtera.drop_status import DropStatus
+from sejahtera.failures import PermanentFailure
 from sejahtera.resources import RulesResource, WarehouseResource
 from sejahtera.rule_config import ConfigError
 from sejahtera.sources import SOURCES
@@ -118,7 +119,7 @@ def validated_drops(
             yield dg.AssetCheckResult(check_name=spec.name, passed=True, metadata=_no_work())
         return
     try:
-        quality = load_quality_config(rules.file(QUALITY_FILE))
+        quality = rules.read(load_quality_config, QUALITY_FILE)
         today = run_date()
         runner = GxRunner(Path(config.expectations_dir), data_docs_root(warehouse.file), today)
         with warehouse.connect() as con, transaction(con):
@@ -136,7 +137,7 @@ def validated_drops(
             ).fetchall()
         index = runner.build_index()
     except (SuiteError, ValidationError, ConfigError) as exc:
-        raise dg.Failure(description=str(exc)) from None
+        raise PermanentFailure(str(exc)) from None
 
     _announce(context, verdicts)
     yield dg.MaterializeResult(metadata=_validated_metadata(verdicts, dict(ledger), index))

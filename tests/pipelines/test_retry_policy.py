@@ -20,7 +20,9 @@ def test_every_step_of_the_jobs_retries_with_backoff(job):
     assert policy is TRANSIENT_FAILURE_RETRY
     assert policy.max_retries >= 1
     assert policy.backoff == dg.Backoff.EXPONENTIAL
-    assert policy.calculate_delay(2) > policy.calculate_delay(1) * 1.2  # backoff, beyond any jitter
+    steady = policy._replace(jitter=None)  # jitter is +-delay: compare the backoff itself
+    assert steady.calculate_delay(2) > steady.calculate_delay(1) * 1.2
+    assert policy.calculate_delay(2) >= policy.calculate_delay(1)
 
 
 def run_with_the_policy(tmp_path: Path, failure: Exception, failures_before_success: int) -> tuple[bool, int]:
@@ -77,3 +79,79 @@ def test_a_failure_marked_final_is_not_retried(tmp_path):
 
     assert not succeeded
     assert attempts == 1
+
+
+def run_the_real_job(
+    tmp_path: Path, job_name: str, rules: Path | None = None, run_config: dict | None = None
+):
+    """A job of the code location on tmp paths; returns its result and how many times each step failed."""
+    from pipelines.definitions import defs
+    from sejahtera.resources import RulesResource, build_resources
+    from sejahtera.settings import Settings
+
+    (tmp_path / "landing").mkdir(exist_ok=True)
+    settings = Settings(
+        landing=tmp_path / "landing", warehouse=tmp_path / "wh" / "s.duckdb", dagster_home=tmp_path / "home"
+    )
+    resources = build_resources(settings)
+    if rules is not None:
+        resources["rules"] = RulesResource(folder=str(rules))
+    job = dg.Definitions(
+        assets=defs.assets, asset_checks=defs.asset_checks, jobs=defs.jobs, resources=resources
+    ).resolve_job_def(job_name)
+    with dg.instance_for_test() as instance:
+        result = job.execute_in_process(
+            instance=instance, raise_on_error=False, run_config={**QUIET, **(run_config or {})}
+        )
+        retries = len(instance.all_logs(result.run_id, of_type=dg.DagsterEventType.STEP_UP_FOR_RETRY))
+    return result, retries
+
+
+def test_an_unknown_drop_named_for_reprocessing_fails_at_once(tmp_path):
+    result, retries = run_the_real_job(
+        tmp_path,
+        "nightly",
+        run_config={"ops": {"landed_drops": {"config": {"reprocess": ["dtks.20990101"]}}}},
+    )
+
+    assert not result.success
+    assert retries == 0
+    (failure,) = [e for e in result.all_events if e.event_type == dg.DagsterEventType.STEP_FAILURE]
+    assert "dtks.20990101" in failure.event_specific_data.error.message
+
+
+def test_a_broken_rule_file_fails_at_once_naming_the_file(tmp_path):
+    from sejahtera.rule_config import CONFIG_DIR
+
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    for file in CONFIG_DIR.glob("*.yaml"):
+        (rules / file.name).write_text(file.read_text())
+    (rules / "linkage.yaml").write_text("model: [unclosed\n")
+
+    result, retries = run_the_real_job(tmp_path, "train_linkage_model", rules=rules)
+
+    assert not result.success
+    assert retries == 0
+    (failure,) = [e for e in result.all_events if e.event_type == dg.DagsterEventType.STEP_FAILURE]
+    assert "linkage.yaml" in failure.event_specific_data.error.message
+
+
+def test_training_with_nothing_published_fails_at_once(tmp_path):
+    result, retries = run_the_real_job(tmp_path, "train_linkage_model")
+
+    assert not result.success
+    assert retries == 0
+
+
+def test_a_rule_file_read_through_the_resource_is_final_when_broken(tmp_path):
+    from assets.registry.config import load_eligibility
+    from sejahtera.failures import PermanentFailure
+    from sejahtera.resources import RulesResource
+
+    (tmp_path / "eligibility.yaml").write_text("version: 1\nbasis: desil_provinsi\n")
+
+    with pytest.raises(PermanentFailure) as raised:
+        RulesResource(folder=str(tmp_path)).read(load_eligibility, "eligibility.yaml")
+    assert raised.value.allow_retries is False
+    assert "eligibility.yaml" in raised.value.description
