@@ -25,6 +25,7 @@ from typing import Literal
 
 import duckdb
 
+from sejahtera.engine import connect_memory
 from sejahtera.sql_text import literal, qualified
 
 WORK_SCHEMA = "work"
@@ -68,7 +69,7 @@ one of its schemas, ``registry.duckdb``, would otherwise make ``registry.person`
 
 def _open(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
     """An in-memory connection with the warehouse file attached as :data:`CATALOG` and made the default."""
-    con = duckdb.connect()
+    con = connect_memory()
     try:
         con.execute(f"ATTACH {literal(str(path))} AS {CATALOG}" + (" (READ_ONLY)" if read_only else ""))
         con.execute(f"USE {CATALOG}")

@@ -20,6 +20,7 @@ from splink.internals.exceptions import EMTrainingException
 from assets.reconcile import linkage_settings
 from assets.reconcile.config import LinkageConfig
 from assets.reconcile.identity import install_identity_macros
+from sejahtera.engine import connect_memory
 from sejahtera.sql_files import stage_sql
 
 SQL = stage_sql(__file__)
@@ -74,7 +75,7 @@ class TrainedModel:
 
 def scratch_database() -> duckdb.DuckDBPyConnection:
     """An in-memory DuckDB with the identity macros the comparisons call."""
-    con = duckdb.connect()
+    con = connect_memory()
     con.execute("SET enable_progress_bar = false")
     install_identity_macros(con)
     return con

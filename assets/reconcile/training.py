@@ -14,6 +14,7 @@ import duckdb
 
 from assets.reconcile.standardise import SNAPSHOT_TABLES, build_records
 from sejahtera import warehouse
+from sejahtera.engine import connect_memory
 from sejahtera.resources import WarehouseResource
 
 
@@ -29,7 +30,7 @@ def published_person_records(published: WarehouseResource) -> Iterator[duckdb.Du
     """
     if not published.file.exists():
         raise NothingToTrainOn("train_linkage_model: no warehouse yet, so no published snapshot to train on")
-    scratch = duckdb.connect()
+    scratch = connect_memory()
     try:
         scratch.execute("CREATE SCHEMA work")
         with published.connect(read_only=True) as con:
