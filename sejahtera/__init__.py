@@ -1,8 +1,9 @@
 """sejahtera: keeps Indonesia's poverty registry true.
 
-The package holds what every pipeline stage shares (settings, the warehouse connection, masking of personal
-data, the Kemendagri reference lists, the NIK rule), the command line and the synthetic drop generator.
-The Dagster assets live in the top-level ``assets`` package, the code location in ``pipelines``.
+The package is the core every pipeline stage shares (settings, the Dagster resources, the warehouse connection,
+the agencies' declarations, the SQL and rule-file loaders, masking of personal data, the Kemendagri reference
+lists, the NIK rule) and the synthetic drop generator. The Dagster assets live in the top-level ``assets``
+package, the code location and the ``sejahtera`` command in ``pipelines``; the core imports neither.
 """
 
 from pathlib import Path

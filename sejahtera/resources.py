@@ -7,7 +7,7 @@ builds them on tmp paths, production points the environment at its own disk.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TypeVar
@@ -40,27 +40,6 @@ class WarehouseResource(dg.ConfigurableResource):
     def has_work(self, run_id: str) -> bool:
         """Whether ``run_id`` opened a work area, i.e. whether this run found new drops to process."""
         return warehouse.run_has_work(self.file, run_id)
-
-    def check_work(
-        self,
-        context: dg.AssetCheckExecutionContext,
-        find_problems: Callable[[duckdb.DuckDBPyConnection], tuple[list[str], dict[str, object]]],
-    ) -> dg.AssetCheckResult:
-        """An ERROR check over this run's work tables: it passes when ``find_problems`` (given a read-only
-        connection) returns no problem; the problems (the first ten) are its description, with its metadata.
-
-        A run with no new drops has no work tables: the check passes and says so.
-        """
-        if not self.has_work(context.run.run_id):
-            return dg.AssetCheckResult(passed=True, metadata={"note": "no new drops this run"})
-        with self.connect(read_only=True) as con:
-            problems, metadata = find_problems(con)
-        return dg.AssetCheckResult(
-            passed=not problems,
-            severity=dg.AssetCheckSeverity.ERROR,
-            description="; ".join(problems[:10]) or None,
-            metadata=metadata,
-        )
 
 
 class LandingZoneResource(dg.ConfigurableResource):

@@ -83,16 +83,6 @@ def exists(path: Path | str) -> bool:
     return Path(path).exists()
 
 
-def table_exists(con: duckdb.DuckDBPyConnection, qualified_name: str) -> bool:
-    schema, table = _split(qualified_name)
-    row = con.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = ? "
-        "AND table_catalog = current_database()",
-        [schema, table],
-    ).fetchall()
-    return row[0][0] > 0
-
-
 def table_columns(con: duckdb.DuckDBPyConnection, qualified_name: str) -> set[str]:
     """Lower-case column names of a table (empty when it does not exist)."""
     schema, table = _split(qualified_name)
@@ -102,6 +92,11 @@ def table_columns(con: duckdb.DuckDBPyConnection, qualified_name: str) -> set[st
         [schema, table],
     ).fetchall()
     return {row[0] for row in rows}
+
+
+def table_exists(con: duckdb.DuckDBPyConnection, qualified_name: str) -> bool:
+    """Whether the table (or view) exists: every table has at least one column."""
+    return bool(table_columns(con, qualified_name))
 
 
 def reset_work(con: duckdb.DuckDBPyConnection, run_id: str) -> None:

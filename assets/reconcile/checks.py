@@ -1,82 +1,69 @@
 """Blocking checks of the reconcile stage: what must hold before the registry may be published."""
 
-import dagster as dg
 import duckdb
 
 from assets.reconcile.defs import resolved_households, resolved_persons
-from sejahtera.resources import WarehouseResource
 from sejahtera.sql_files import stage_sql
+from sejahtera.work_checks import blocking_work_check
 
 SQL = stage_sql(__file__)
 
 
-@dg.asset_check(
+def _every_record_linked_once(con: duckdb.DuckDBPyConnection) -> tuple[list[str], dict[str, object]]:
+    problems = con.execute(SQL.text("check_source_link_once")).fetchall()
+    links = con.execute("SELECT count(*) FROM work.source_link").fetchall()[0][0]
+    described = [f"{s} {e}: {n} record(s) {p}" for s, e, p, n in problems]
+    return described, {"source links": links, "problems": len(problems)}
+
+
+every_record_linked_once = blocking_work_check(
     asset=resolved_households,
     name="every_record_linked_once",
-    blocking=True,
-    pool="warehouse",
     description=(
         "Nothing is lost: every accepted person and household record of each source's current state (Dukcapil: "
         "one per NIK) is in work.source_link exactly once, every person record with a registry person."
     ),
+    find_problems=_every_record_linked_once,
 )
-def every_record_linked_once(
-    context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource
-) -> dg.AssetCheckResult:
-    def find_problems(con: duckdb.DuckDBPyConnection) -> tuple[list[str], dict[str, object]]:
-        problems = con.execute(SQL.text("check_source_link_once")).fetchall()
-        links = con.execute("SELECT count(*) FROM work.source_link").fetchall()[0][0]
-        described = [f"{s} {e}: {n} record(s) {p}" for s, e, p, n in problems]
-        return described, {"source links": links, "problems": len(problems)}
-
-    return warehouse.check_work(context, find_problems)
 
 
-@dg.asset_check(
+def _one_dukcapil_record_per_person(con: duckdb.DuckDBPyConnection) -> tuple[list[str], dict[str, object]]:
+    offenders = con.execute(
+        "SELECT count(*) FROM (SELECT person_id FROM work.person_record WHERE source = 'dukcapil' "
+        "GROUP BY person_id HAVING count(*) > 1)"
+    ).fetchall()[0][0]
+    problems = [f"{offenders} person(s) hold more than one Dukcapil record"] if offenders else []
+    return problems, {"persons with two or more NIKs": offenders}
+
+
+one_dukcapil_record_per_person = blocking_work_check(
     asset=resolved_persons,
     name="one_dukcapil_record_per_person",
-    blocking=True,
-    pool="warehouse",
     description="No registry person holds two Dukcapil records (two NIKs): one NIK is one person.",
+    find_problems=_one_dukcapil_record_per_person,
 )
-def one_dukcapil_record_per_person(
-    context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource
-) -> dg.AssetCheckResult:
-    def find_problems(con: duckdb.DuckDBPyConnection) -> tuple[list[str], dict[str, object]]:
-        offenders = con.execute(
-            "SELECT count(*) FROM (SELECT person_id FROM work.person_record WHERE source = 'dukcapil' "
-            "GROUP BY person_id HAVING count(*) > 1)"
-        ).fetchall()[0][0]
-        problems = [f"{offenders} person(s) hold more than one Dukcapil record"] if offenders else []
-        return problems, {"persons with two or more NIKs": offenders}
-
-    return warehouse.check_work(context, find_problems)
 
 
-@dg.asset_check(
+def _households_have_members(con: duckdb.DuckDBPyConnection) -> tuple[list[str], dict[str, object]]:
+    empty, homeless = con.execute(
+        """
+        SELECT
+            (SELECT count(*) FROM work.household_resolved AS h
+             WHERE NOT EXISTS (SELECT 1 FROM work.person_resolved AS p WHERE p.household_id = h.household_id)),
+            (SELECT count(*) FROM work.person_resolved WHERE household_id IS NULL)
+        """
+    ).fetchall()[0]
+    problems = []
+    if empty:
+        problems.append(f"{empty} household(s) without members")
+    if homeless:
+        problems.append(f"{homeless} person(s) without a household")
+    return problems, {"households without members": empty, "persons without household": homeless}
+
+
+households_have_members = blocking_work_check(
     asset=resolved_households,
     name="households_have_members",
-    blocking=True,
-    pool="warehouse",
     description="Every registry household has at least one member, and every registry person a household.",
+    find_problems=_households_have_members,
 )
-def households_have_members(
-    context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource
-) -> dg.AssetCheckResult:
-    def find_problems(con: duckdb.DuckDBPyConnection) -> tuple[list[str], dict[str, object]]:
-        empty, homeless = con.execute(
-            """
-            SELECT
-                (SELECT count(*) FROM work.household_resolved AS h
-                 WHERE NOT EXISTS (SELECT 1 FROM work.person_resolved AS p WHERE p.household_id = h.household_id)),
-                (SELECT count(*) FROM work.person_resolved WHERE household_id IS NULL)
-            """
-        ).fetchall()[0]
-        problems = []
-        if empty:
-            problems.append(f"{empty} household(s) without members")
-        if homeless:
-            problems.append(f"{homeless} person(s) without a household")
-        return problems, {"households without members": empty, "persons without household": homeless}
-
-    return warehouse.check_work(context, find_problems)

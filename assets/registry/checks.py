@@ -18,6 +18,7 @@ import duckdb
 from dagster import AssetCheckExecutionContext
 
 from assets.registry.config import ELIGIBILITY_FILE, load_eligibility
+from assets.registry.defs import current_state
 from assets.registry.invariants import (
     Outcome,
     Where,
@@ -26,7 +27,7 @@ from assets.registry.invariants import (
     eligibility_matches,
     use_tables,
 )
-from assets.registry.publish import RunState, run_state
+from assets.registry.publish import RunState
 from sejahtera import warehouse as wh
 from sejahtera.resources import RulesResource, WarehouseResource
 
@@ -77,10 +78,7 @@ def _evaluate(
 ) -> dg.AssetCheckResult:
     """Run one check where it applies; in a run with nothing to rank it passes and says why."""
     if where == "work":
-        if not warehouse.has_work(context.run.run_id):
-            return dg.AssetCheckResult(passed=True, metadata={"outcome": RunState.NO_WORK.value})
-        with warehouse.connect(read_only=True) as con:
-            state = run_state(con, context.run.run_id)
+        state = current_state(warehouse, context.run.run_id)
         if state is not RunState.APPLY:
             return dg.AssetCheckResult(passed=True, metadata={"outcome": state.value})
     elif not warehouse.file.exists():
