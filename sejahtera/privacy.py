@@ -6,6 +6,8 @@ Raw NIKs, KK numbers and names never leave the warehouse unmasked; everything a 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -84,6 +86,48 @@ def _mask_quoted(match: re.Match[str]) -> str:
     if not value.strip() or _ABSOLUTE_PATH.match(value):
         return f"{quote}{value}{quote}"
     return f"{quote}{mask_name(value)}{quote}"
+
+
+DATA_QUOTING_LIBRARIES = frozenset(
+    {"builtins", "_duckdb", "duckdb", "pandas", "numpy", "pyarrow", "great_expectations"}
+)
+"""Top-level modules whose exception texts may quote a data value (DuckDB's conversion errors, pandas' KeyError,
+GX's unexpected values). Exceptions of this project and of Dagster carry texts written here, masked already."""
+
+
+class ScrubbedError(Exception):
+    """Stands in for a library exception that cannot be rebuilt with a scrubbed message: ``Type: scrubbed text``."""
+
+
+@contextmanager
+def scrubbed_errors() -> Iterator[None]:
+    """Re-raise a library's exception with its text scrubbed, so no data value reaches a log or the UI.
+
+    The replacement has the same type when it can be rebuilt from one message (callers' ``except
+    duckdb.IOException`` still work, the retry policy sees the same type) and keeps the traceback (code lines,
+    no values); the original is suppressed, because Dagster would otherwise log it as the "context".
+    """
+    try:
+        yield
+    except Exception as exc:
+        replacement = scrubbed_copy(exc)
+        if replacement is None:
+            raise
+        raise replacement.with_traceback(exc.__traceback__) from None
+
+
+def scrubbed_copy(exc: Exception) -> Exception | None:
+    """``exc`` rebuilt with a scrubbed text; None when its text is this project's own (or already scrubbed)."""
+    if type(exc).__module__.split(".")[0] not in DATA_QUOTING_LIBRARIES or isinstance(exc, ScrubbedError):
+        return None
+    text = scrub(str(exc))
+    if isinstance(exc, KeyError):  # shown as repr(text): scrubbed all the same
+        return KeyError(text)
+    try:
+        copy = type(exc)(text)
+    except Exception:  # a type that takes other arguments: the generic stand-in below
+        copy = None
+    return copy if copy is not None and str(copy) == text else ScrubbedError(f"{type(exc).__name__}: {text}")
 
 
 MASK_NUMBER_SQL = "CASE WHEN {col} IS NULL THEN NULL WHEN length({col}) >= 12 THEN left({col}, 4) || repeat('*', length({col}) - 8) || right({col}, 4) ELSE repeat('*', length({col})) END"
