@@ -9,6 +9,11 @@ Two passes, each doing what it is good at:
 2. PyArrow's multi-threaded reader builds the columns (about 0.2 s per million rows), every column a string,
    empty strings as NULL (contract section 2: empty strings are missing values).
 
+The structural pass streams and enforces the read limits (``assets/extract/read_limits.py``) as it goes: the
+decompressed size (a gzip bomb stops after the limit, not at the end), the field length (Python's csv module
+would call a field over 128 KiB "broken quoting"), the columns, and the manifest's row count (a file far longer
+than announced stops at the first extra record). PyArrow's pass runs only on a file that passed all of them.
+
 Reasons never quote the offending text: it may be personal data.
 """
 
@@ -21,7 +26,6 @@ import os
 import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from typing import BinaryIO, TextIO
 
 import pyarrow as pa
@@ -30,6 +34,7 @@ import pyarrow.csv as pacsv
 from assets.extract.columns import normalise_header, require_columns
 from assets.extract.outcome import FileRejected
 from assets.extract.read_limits import ReadLimits, configured_limits
+from assets.extract.safe_files import DataSource, at_start
 from assets.extract.sources import EntitySpec
 from assets.extract.sources.spec import CsvFormat
 
@@ -38,9 +43,6 @@ ARROW_BLOCK_BYTES = 16 << 20
 
 FIELD_LIMIT_ERROR = "field larger than field limit"
 """How Python's csv module says a field exceeds ``csv.field_size_limit``."""
-
-DataSource = Path | BinaryIO
-"""A file to decode: its path, or a binary handle opened on it (``safe_files.open_regular``), read from the start."""
 
 
 def read_csv_file(
@@ -150,7 +152,7 @@ def _read_columns(
         check_utf8=True,
     )
     try:
-        with _rewound(source) as binary, pa.input_stream(binary, compression=fmt.compression) as stream:
+        with at_start(source) as binary, pa.input_stream(binary, compression=fmt.compression) as stream:
             return pacsv.read_csv(stream, read_options=read, parse_options=parse, convert_options=convert)
     except (pa.ArrowException, OSError):
         raise FileRejected(f"{name}: cannot be decoded as CSV") from None
@@ -225,7 +227,7 @@ class _BoundedReader(io.RawIOBase):
 def _open_text(
     source: DataSource, fmt: CsvFormat, errors: str, name: str, limits: ReadLimits
 ) -> Iterator[TextIO]:
-    with _rewound(source) as raw:
+    with at_start(source) as raw:
         if fmt.compression == "gzip":
             compressed_bytes = os.fstat(raw.fileno()).st_size
             binary: BinaryIO = gzip.GzipFile(fileobj=raw, mode="rb")
@@ -237,17 +239,6 @@ def _open_text(
             yield text
         finally:
             text.detach()  # the caller's handle stays open; _rewound closes what it opened
-
-
-@contextmanager
-def _rewound(source: DataSource) -> Iterator[BinaryIO]:
-    """``source`` as a binary stream at its start: opened (and closed) here for a path, rewound for a handle."""
-    if isinstance(source, Path):
-        with open(source, "rb") as handle:
-            yield handle
-    else:
-        source.seek(0)
-        yield source
 
 
 @contextmanager

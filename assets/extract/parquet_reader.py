@@ -15,9 +15,6 @@ be decoded in its format: the drop is rejected, naming the column and the first 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
-from contextlib import contextmanager
-from pathlib import Path
 from typing import BinaryIO
 
 import numpy as np
@@ -28,6 +25,7 @@ import pyarrow.parquet as pq
 from assets.extract.columns import UNDECODED_SUFFIX, normalise_header, require_columns
 from assets.extract.outcome import FileRejected
 from assets.extract.read_limits import ReadLimits, configured_limits
+from assets.extract.safe_files import DataSource, at_start
 from assets.extract.sources import Column, EntitySpec
 
 ARROW_TYPES: dict[str, pa.DataType] = {
@@ -48,7 +46,7 @@ PARQUET_MAGIC = b"PAR1"
 
 
 def read_parquet_file(
-    source: Path | BinaryIO,
+    source: DataSource,
     name: str,
     spec: EntitySpec,
     expected_rows: int | None = None,
@@ -61,7 +59,7 @@ def read_parquet_file(
     """
     limits = limits or configured_limits()
     try:
-        with _opened(source) as handle:
+        with at_start(source) as handle:
             parquet = _checked_file(handle, name, expected_rows, limits)
             table = parquet.read()
     except (pa.ArrowException, OSError, ValueError, EOFError):
@@ -115,15 +113,6 @@ def _checked_file(
             f"{name}: {uncompressed:,} bytes once decompressed, more than {limits.describe('max_file_bytes')}"
         )
     return parquet
-
-
-@contextmanager
-def _opened(source: Path | BinaryIO) -> Iterator[BinaryIO]:
-    if isinstance(source, Path):
-        with open(source, "rb") as handle:
-            yield handle
-    else:
-        yield source
 
 
 def _cast(name: str, column: Column, values: pa.ChunkedArray) -> tuple[pa.ChunkedArray, pa.Array | None]:

@@ -12,8 +12,13 @@ from __future__ import annotations
 import errno
 import os
 import stat
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
+
+DataSource = Path | BinaryIO
+"""A file for a reader to decode: its path (tests, tools), or a handle :func:`open_regular` opened on it."""
 
 
 class UnsafeFile(Exception):
@@ -64,6 +69,18 @@ def read_regular(path: Path, max_bytes: int) -> bytes:
     if len(data) > max_bytes:
         raise UnsafeFile(f"is larger than {max_bytes:,} bytes")
     return data
+
+
+@contextmanager
+def at_start(source: DataSource) -> Iterator[BinaryIO]:
+    """``source`` as a binary stream at its start: opened (and closed) here for a path, rewound for a handle,
+    which stays open for its owner (a reader may go through a file twice)."""
+    if isinstance(source, Path):
+        with open(source, "rb") as handle:
+            yield handle
+    else:
+        source.seek(0)
+        yield source
 
 
 def is_real_folder(path: Path) -> bool:
