@@ -42,7 +42,7 @@ def manifest_hashes(folders: Sequence[DropFolder]) -> dict[str, str | None]:
     for folder in folders:
         try:
             hashes[folder.key] = hashlib.sha256(read_regular(folder.manifest_path, limit)).hexdigest()
-        except UnsafeFile:
+        except (UnsafeFile, OSError):
             hashes[folder.key] = None
     return hashes
 

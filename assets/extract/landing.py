@@ -68,7 +68,14 @@ def scan(root: Path) -> list[DropFolder]:
         if not is_real_folder(source_dir):
             log.warning("landing zone: ignoring %s/: a symbolic link (never followed)", source_dir.name)
             continue
-        for drop_dir in sorted(p for p in source_dir.iterdir() if p.is_dir()):
+        try:
+            drop_dirs = sorted(p for p in source_dir.iterdir() if p.is_dir())
+        except OSError as exc:  # unreadable: said, and the other sources are still scanned
+            log.warning(
+                "landing zone: cannot list %s/ (%s)", source_dir.name, exc.strerror or type(exc).__name__
+            )
+            continue
+        for drop_dir in drop_dirs:
             if not is_real_folder(drop_dir):
                 log.warning(
                     "landing zone: ignoring %s/%r: a symbolic link (never followed)",

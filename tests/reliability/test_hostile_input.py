@@ -395,6 +395,9 @@ def build_night(night: Night) -> None:
     (zone.root / "dtks" / "20261112").symlink_to(outside / "zone" / "dtks" / "20261112")
     LandingZone(outside / "zone").deliver("regsosek", "20261113")
     (zone.root / "regsosek").symlink_to(outside / "zone" / "regsosek")
+    piped = night.poison("20261115", "anggota.csv: is not a regular file", files=dtks_files())
+    (piped / "anggota.csv").unlink()
+    os.mkfifo(piped / "anggota.csv")  # read with a blocking open, it would hang the night
     night.expected["dtks.20261114"] = "loaded"
     zone.deliver("dtks", "20261114")
 
