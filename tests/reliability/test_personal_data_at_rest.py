@@ -24,7 +24,7 @@ import dagster as dg
 import pyarrow.parquet as pq
 import pytest
 
-from pipelines.resources import WarehouseResource
+from sejahtera import warehouse
 
 NUMBER = re.compile(rb"\d(?:[ ./-]?\d){11,}")
 """An NIK- or KK-like number however written (the scrubber's own pattern, on bytes)."""
@@ -141,17 +141,12 @@ def test_a_library_error_quoting_data_reaches_the_event_log_scrubbed(tmp_path: P
     raw, name = "3201-0101-9999-0042", "SITI AMINAH"
 
     @dg.asset
-    def converts(warehouse: WarehouseResource) -> None:
-        with warehouse.connect() as con:  # the value comes from data: the code's lines never show it
+    def converts() -> None:
+        with warehouse.connect(tmp_path / "wh.duckdb") as con:  # the value comes from data, not from code
             con.execute("SELECT CAST(? AS INTEGER)", [f"{raw} {name}"]).fetchall()
 
     with dg.DagsterInstance.ephemeral() as instance:
-        result = dg.materialize(
-            [converts],
-            resources={"warehouse": WarehouseResource(path=str(tmp_path / "wh.duckdb"))},
-            instance=instance,
-            raise_on_error=False,
-        )
+        result = dg.materialize([converts], instance=instance, raise_on_error=False)
         assert not result.success
         logged = [
             entry.dagster_event.event_specific_data.error
