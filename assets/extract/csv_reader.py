@@ -41,6 +41,9 @@ from assets.extract.sources.spec import CsvFormat
 ARROW_BLOCK_BYTES = 16 << 20
 """PyArrow's parsing block: large enough that a long quoted value never straddles too many blocks."""
 
+READ_CHUNK_BYTES = 1 << 20
+"""How much the structural pass reads at a time (the limits are checked once per chunk)."""
+
 FIELD_LIMIT_ERROR = "field larger than field limit"
 """How Python's csv module says a field exceeds ``csv.field_size_limit``."""
 
@@ -233,7 +236,7 @@ def _open_text(
             binary: BinaryIO = gzip.GzipFile(fileobj=raw, mode="rb")
         else:
             compressed_bytes, binary = None, raw
-        bounded = io.BufferedReader(_BoundedReader(binary, name, limits, compressed_bytes))
+        bounded = io.BufferedReader(_BoundedReader(binary, name, limits, compressed_bytes), READ_CHUNK_BYTES)
         text = io.TextIOWrapper(bounded, encoding=_python_encoding(fmt.encoding), errors=errors, newline="")
         try:
             yield text
