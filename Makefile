@@ -36,7 +36,7 @@ run: install demo-export-key
 ## Open the Dagster UI on the same instance as `make run` (its runs are in the run history).
 ui: install demo-export-key
 	$(BIN)/python -c "from sejahtera.settings import Settings, ensure_dagster_home; ensure_dagster_home(Settings.from_env())"
-	$(WITH_EXPORT_KEY) $(BIN)/dagster dev -w workspace.yaml -p $(UI_PORT)
+	umask 077; $(WITH_EXPORT_KEY) $(BIN)/dagster dev -w workspace.yaml -p $(UI_PORT)
 
 demo-export-key:
 	@if [ -z "$$SEJAHTERA_EXPORT_KEY" ] && [ ! -s "$(DEMO_EXPORT_KEY)" ]; then \

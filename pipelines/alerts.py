@@ -7,7 +7,7 @@ that production wires its own channel without a code change here.
 
 An alert holds no personal data: run and step identifiers, error types, and error messages in which every long
 digit run (an NIK or KK) and every quoted literal (libraries such as DuckDB quote the offending data value) is
-masked with :mod:`sejahtera.privacy`.
+masked by :func:`sejahtera.privacy.scrub`.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 import dagster as dg
 
-from sejahtera.privacy import mask_name, mask_number
+from sejahtera.privacy import scrub
 
 if TYPE_CHECKING:
     from dagster_shared.error import SerializableErrorInfo
@@ -36,7 +36,6 @@ UI_URL_ENV = "SEJAHTERA_UI_URL"
 """Base address of the Dagster UI (e.g. ``https://dagster.example.go.id``), to put a link to the run in alerts."""
 
 ALERTS_FOLDER = "alerts"
-MAX_MESSAGE_CHARS = 500
 
 TRIGGER_TAGS = (
     "sejahtera/trigger",
@@ -48,34 +47,6 @@ TRIGGER_TAGS = (
 """Run tags worth repeating in an alert: they say what launched the run, none of them holds personal data."""
 
 log = logging.getLogger(__name__)
-
-_DIGIT_RUN = re.compile(r"\d{12,}")
-_QUOTED = re.compile(
-    r"(?<!\w)'((?:[^'\n]|(?<=\w)'(?=\w))*)'(?!\w)"  # 'MA'RUF AMIN' is one value; the ' of can't opens none
-    r"|(?<!\w)\"([^\"\n]*)\"(?!\w)"
-)
-
-
-def scrub(message: str) -> str:
-    """The first line of an error message, safe to show: long digit runs and quoted literals masked, length capped."""
-    first_line = message.strip().splitlines()[0] if message.strip() else ""
-    without_numbers = _DIGIT_RUN.sub(lambda m: mask_number(m.group(0)), first_line)
-    masked = _QUOTED.sub(_mask_quoted, without_numbers)
-    if len(masked) > MAX_MESSAGE_CHARS:
-        masked = masked[: MAX_MESSAGE_CHARS - 1] + "…"
-    return masked
-
-
-_ABSOLUTE_PATH = re.compile(r"^/\S*$")
-
-
-def _mask_quoted(match: re.Match[str]) -> str:
-    """Mask a quoted value, except an absolute file path: the operator needs it, and no name starts with '/'."""
-    quote = "'" if match.group(1) is not None else '"'
-    value = match.group(1) if match.group(1) is not None else match.group(2)
-    if not value.strip() or _ABSOLUTE_PATH.match(value):
-        return f"{quote}{value}{quote}"
-    return f"{quote}{mask_name(value)}{quote}"
 
 
 def _innermost(error: SerializableErrorInfo | None) -> SerializableErrorInfo | None:

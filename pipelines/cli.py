@@ -10,6 +10,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from sejahtera.permissions import restrict_new_files
 from sejahtera.settings import Settings, ensure_dagster_home
 
 
@@ -37,6 +38,7 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("summary", help="print a summary of the published registry")
 
     args = parser.parse_args(argv)
+    restrict_new_files()
     if args.command == "generate":
         from sejahtera.generate import generate_landing_zone
 

@@ -11,7 +11,8 @@ How a run uses the file:
 
 DuckDB allows one writer per file, and while a process holds the file read-write no other process can open it
 at all. :func:`connect` therefore waits (with backoff) for the lock instead of failing at once, and always closes
-the connection, also when the caller raises.
+the connection, also when the caller raises; an error raised while it is open leaves it scrubbed of data values
+(:func:`sejahtera.privacy.scrubbed_errors`), since every stage's DuckDB, pandas and GX work runs inside it.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from typing import Literal
 import duckdb
 
 from sejahtera.engine import connect_memory
+from sejahtera.privacy import scrubbed_errors
 from sejahtera.sql_text import literal, qualified
 
 WORK_SCHEMA = "work"
@@ -57,7 +59,8 @@ def connect(
             time.sleep(delay)
             delay = min(delay * 2, 5.0)
     try:
-        yield con
+        with scrubbed_errors():  # DuckDB's (and pandas', GX's) error texts quote data values
+            yield con
     finally:
         con.close()
 

@@ -6,6 +6,8 @@ column once. Every warehouse table uses the lower-cased, trimmed name.
 
 from __future__ import annotations
 
+from collections import Counter
+
 from assets.extract.outcome import FileRejected
 from sejahtera.sources import EntitySpec
 
@@ -32,7 +34,7 @@ def normalise_header(file_name: str, names: list[str]) -> list[str]:
         if not key:
             raise FileRejected(f"{file_name}: header: column #{position} has no name")
         keys.append(key)
-    repeated = sorted({k for k in keys if keys.count(k) > 1})
+    repeated = sorted(k for k, n in Counter(keys).items() if n > 1)  # linear: headers may have 40,000 names
     if repeated:
         raise FileRejected(f"{file_name}: header: column {repeated[0]} appears more than once")
     return [

@@ -8,10 +8,12 @@ files), because the drop sensor calls it every tick; integrity is checked later,
 from __future__ import annotations
 
 import logging
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
 from assets.extract.partitions import drop_key
+from assets.extract.safe_files import is_real_folder
 from sejahtera.sources import SOURCES
 
 MANIFEST = "manifest.json"
@@ -50,7 +52,8 @@ def scan(root: Path) -> list[DropFolder]:
 
     Folders of an unknown source are ignored with a warning (a typo or a new agency nobody declared yet);
     a missing landing zone is an empty one, said in a warning (a mistyped ``SEJAHTERA_LANDING`` looks like a
-    quiet night otherwise).
+    quiet night otherwise). A source or drop folder that is a symbolic link is ignored with a warning: following
+    it could read anything on the machine as if an agency had delivered it.
     """
     root = Path(root)
     if not root.is_dir():
@@ -62,20 +65,46 @@ def scan(root: Path) -> list[DropFolder]:
             if not source_dir.name.startswith("."):
                 log.warning("landing zone: ignoring folder %r: not a known source", source_dir.name)
             continue
-        for drop_dir in sorted(p for p in source_dir.iterdir() if p.is_dir()):
+        if not is_real_folder(source_dir):
+            log.warning("landing zone: ignoring %s/: a symbolic link (never followed)", source_dir.name)
+            continue
+        try:
+            drop_dirs = sorted(p for p in source_dir.iterdir() if p.is_dir())
+        except OSError as exc:  # unreadable: said, and the other sources are still scanned
+            log.warning(
+                "landing zone: cannot list %s/ (%s)", source_dir.name, exc.strerror or type(exc).__name__
+            )
+            continue
+        for drop_dir in drop_dirs:
+            if not is_real_folder(drop_dir):
+                log.warning(
+                    "landing zone: ignoring %s/%r: a symbolic link (never followed)",
+                    source_dir.name,
+                    drop_dir.name,
+                )
+                continue
             manifest = drop_dir / MANIFEST
             try:
-                stat = manifest.stat()
+                # lstat: a manifest that is a link or a FIFO is found (and rejected with its reason), never followed
+                status = os.lstat(manifest)
             except (FileNotFoundError, NotADirectoryError):
                 continue  # still uploading
+            except OSError as exc:
+                log.warning(
+                    "landing zone: ignoring %s/%r: its manifest cannot be looked up (%s)",
+                    source_dir.name,
+                    drop_dir.name,
+                    exc.strerror or type(exc).__name__,
+                )
+                continue
             found.append(
                 DropFolder(
                     source=source_dir.name,
                     drop_id=drop_dir.name,
                     path=drop_dir,
                     manifest_path=manifest,
-                    manifest_mtime_ns=stat.st_mtime_ns,
-                    manifest_size=stat.st_size,
+                    manifest_mtime_ns=status.st_mtime_ns,
+                    manifest_size=status.st_size,
                 )
             )
     return found

@@ -21,6 +21,8 @@ FILE_FIELDS = ("name", "entity", "rows", "sha256")
 KINDS = ("full", "delta")
 DROP_ID = re.compile(r"^(\d{8})(T\d{4})?$")
 SHA256 = re.compile(r"^[0-9a-fA-F]{64}$")
+MAX_FILE_NAME_BYTES = 255
+"""The longest file name Linux file systems hold; asking for a longer one raises ``OSError``, not "missing"."""
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,10 @@ def parse_manifest(raw: bytes) -> Manifest:
         document = json.loads(raw.decode("utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError):
         raise DropRejected("manifest.json is not valid JSON") from None
+    except RecursionError:
+        raise DropRejected("manifest.json is nested too deeply to be a manifest") from None
+    except ValueError:  # Python refuses integers of more than 4,300 digits (CVE-2020-10735)
+        raise DropRejected("manifest.json holds a number too long to read") from None
     if not isinstance(document, dict):
         raise DropRejected("manifest.json is not a JSON object")
     missing = [f for f in MANIFEST_FIELDS if f not in document or document[f] is None]
@@ -112,6 +118,11 @@ def check_manifest(manifest: Manifest, folder: DropFolder) -> SourceSpec:
     for entry in manifest.files:
         if not is_safe_file_name(entry.name):
             raise DropRejected(f"file name {_show(entry.name)} holds a path separator or '..'", rows_in)
+        if len(entry.name.encode("utf-8", "surrogatepass")) > MAX_FILE_NAME_BYTES:
+            raise DropRejected(
+                f"file name {_show(entry.name)} is longer than {MAX_FILE_NAME_BYTES} bytes (no file system holds it)",
+                rows_in,
+            )
         if source.entity(manifest.kind, entry.entity) is None:
             raise DropRejected(
                 f"{entry.name}: entity {_show(entry.entity)} is unknown for {source.name} {manifest.kind} drops "

@@ -14,7 +14,8 @@ be decoded in its format: the drop is rejected, naming the column and the first 
 
 from __future__ import annotations
 
-from pathlib import Path
+import os
+from typing import BinaryIO
 
 import numpy as np
 import pyarrow as pa
@@ -23,6 +24,8 @@ import pyarrow.parquet as pq
 
 from assets.extract.columns import UNDECODED_SUFFIX, normalise_header, require_columns
 from assets.extract.outcome import FileRejected
+from assets.extract.read_limits import ReadLimits, configured_limits
+from assets.extract.safe_files import DataSource, at_start
 from sejahtera.sources import Column, EntitySpec
 
 ARROW_TYPES: dict[str, pa.DataType] = {
@@ -39,11 +42,27 @@ RULED_KINDS = frozenset({"date", "birth_date", "code", "flag"})
 """Column kinds whose row rules cover a value that is not of the declared type (invalid date, code not in set)."""
 
 
-def read_parquet_file(path: Path, name: str, spec: EntitySpec) -> pa.Table:
-    """The file's rows under lower-cased column names, declared columns in their declared types."""
+PARQUET_MAGIC = b"PAR1"
+
+
+def read_parquet_file(
+    source: DataSource,
+    name: str,
+    spec: EntitySpec,
+    expected_rows: int | None = None,
+    limits: ReadLimits | None = None,
+) -> pa.Table:
+    """The file's rows under lower-cased column names, declared columns in their declared types.
+
+    The footer is checked before any data is read: its size, then the row count (against the manifest's
+    ``expected_rows``), the columns and the uncompressed size it announces, each against ``limits``.
+    """
+    limits = limits or configured_limits()
     try:
-        table = pq.ParquetFile(path).read()
-    except (pa.ArrowException, OSError, ValueError):
+        with at_start(source) as handle:
+            parquet = _checked_file(handle, name, expected_rows, limits)
+            table = parquet.read()
+    except (pa.ArrowException, OSError, ValueError, EOFError):
         raise FileRejected(f"{name}: cannot be read as Parquet") from None
     keys = normalise_header(name, table.column_names)
     require_columns(name, spec, keys)
@@ -56,6 +75,44 @@ def read_parquet_file(path: Path, name: str, spec: EntitySpec) -> pa.Table:
             if undecoded is not None:
                 table = table.append_column(column.key + UNDECODED_SUFFIX, undecoded)
     return table
+
+
+def _checked_file(
+    handle: BinaryIO, name: str, expected_rows: int | None, limits: ReadLimits
+) -> pq.ParquetFile:
+    """The file's footer, read only once its length is known to be within the limit, and checked against it."""
+    size = handle.seek(0, os.SEEK_END)
+    if size < 12:
+        raise FileRejected(f"{name}: cannot be read as Parquet (shorter than a Parquet file can be)")
+    handle.seek(size - 8)
+    tail = handle.read(8)
+    footer_bytes = int.from_bytes(tail[:4], "little")
+    if tail[4:] != PARQUET_MAGIC:
+        raise FileRejected(f"{name}: cannot be read as Parquet (no Parquet footer: truncated or not Parquet)")
+    if footer_bytes > limits.max_parquet_footer_bytes or footer_bytes > size - 12:
+        raise FileRejected(
+            f"{name}: Parquet footer of {footer_bytes:,} bytes is beyond the file or "
+            f"{limits.describe('max_parquet_footer_bytes')}"
+        )
+    handle.seek(0)
+    parquet = pq.ParquetFile(
+        handle,
+        thrift_string_size_limit=limits.max_parquet_footer_bytes,
+        thrift_container_size_limit=limits.max_parquet_footer_bytes,
+    )
+    meta = parquet.metadata
+    if expected_rows is not None and meta.num_rows != expected_rows:
+        raise FileRejected(f"{name}: row count differs: {meta.num_rows} rows, manifest says {expected_rows}")
+    if meta.num_columns > limits.max_columns:
+        raise FileRejected(
+            f"{name}: {meta.num_columns:,} columns, more than {limits.describe('max_columns')}"
+        )
+    uncompressed = sum(meta.row_group(i).total_byte_size for i in range(meta.num_row_groups))
+    if uncompressed > limits.max_file_bytes:
+        raise FileRejected(
+            f"{name}: {uncompressed:,} bytes once decompressed, more than {limits.describe('max_file_bytes')}"
+        )
+    return parquet
 
 
 def _cast(name: str, column: Column, values: pa.ChunkedArray) -> tuple[pa.ChunkedArray, pa.Array | None]:

@@ -18,7 +18,7 @@ import pandas as pd
 from assets.extract.columns import UNDECODED_SUFFIX
 from assets.validate.derived import CONTROL_CHARACTERS, FRAME_TABLE, EntityFrame
 from assets.validate.gx_runner import Validation
-from sejahtera.privacy import masked_sql
+from sejahtera.privacy import NUMBER_RUN_SQL, masked_sql
 from sejahtera.rules import row_rules as rules
 from sejahtera.sources import Column
 from sejahtera.sql_text import identifier, literal
@@ -133,11 +133,12 @@ UNPRINTABLE = r"[\x00-\x1f\x7f-\x9f\x{2028}\x{2029}]"
 
 def shown_sql(value: str) -> str:
     """A delivered value fit for a one-line detail: quoted, anything unprintable as ``?``, at most 40
-    characters, and anything holding 12 digits in a row masked like an NIK."""
+    characters, and anything holding an NIK-like number (12 digits, perhaps written with separators such as
+    ``3201-0101-0180-0001``) masked like an NIK."""
     text = f"CAST({value} AS VARCHAR)"
     return (
         f"(CASE WHEN {text} IS NULL THEN 'blank' "
-        f"WHEN regexp_matches({text}, '[0-9]{{12}}') THEN '''' || {masked_sql(text)} || '''' "
+        f"WHEN regexp_matches({text}, {literal(NUMBER_RUN_SQL)}) THEN '''' || {masked_sql(text)} || '''' "
         f"ELSE '''' || left(regexp_replace({text}, {literal(UNPRINTABLE)}, '?', 'g'), 40) || '''' END)"
     )
 

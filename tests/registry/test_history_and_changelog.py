@@ -186,3 +186,20 @@ def test_the_last_living_member_dying_ends_ranking_and_eligibility_with_reasons(
     assert row == [(0, None, None, False, False, False)]
     # Still receiving PKH in DTKS: flagged for follow-up, both as a dead person listed and a household without living member.
     assert errors == [("dead_listed", "pkh"), ("no_living_member", "pkh")]
+
+
+def test_a_corrected_birth_date_is_explained_without_showing_it(
+    world: World, warehouse_path: Path, run_registry: RunRegistry
+) -> None:
+    family = world.household(survey=MIDDLE_SURVEY)
+    person = family.person("SITI", date(1980, 2, 3))
+    run_registry(world, "run-1")
+    person.tanggal_lahir = date(1981, 4, 5)
+    run_registry(world, "run-2")
+
+    corrected = [c for c in _changes(warehouse_path, "run-2")[(person.person_id, "identity_corrected")]]
+    assert [c[:3] for c in corrected if c[0] == "tanggal_lahir"] == [
+        ("tanggal_lahir", "****-**-**", "****-**-**")
+    ]
+    shown = repr(corrected)
+    assert "1980" not in shown and "1981" not in shown

@@ -1,6 +1,6 @@
 -- The changelog of a run: one row per change a person would want explained, with the reason.
 -- Compares this run's registry (work.registry_*) with the published one (work.previous_*). Names and NIKs are
--- masked in old_value / new_value; the full values stay in the history tables.
+-- masked in old_value / new_value, birth dates hidden whole; the full values stay in the history tables.
 -- The vocabulary of `change` is documented in assets/registry/history.py (CHANGES).
 
 -- name: create_changelog
@@ -87,8 +87,10 @@ changes AS (
       ON o.entity = 'person' AND o.registry_id = pairs.person_id AND o.field = 'jenis_kelamin'
     WHERE was_there AND jenis_kelamin IS DISTINCT FROM old_jenis_kelamin
     UNION ALL
-    SELECT person_id, 'identity_corrected', 'tanggal_lahir', CAST(old_tanggal_lahir AS VARCHAR),
-           CAST(tanggal_lahir AS VARCHAR), 'tanggal_lahir from ' || o.origin
+    -- a birth date identifies a person (with the region): the changelog says it was corrected, never what to
+    SELECT person_id, 'identity_corrected', 'tanggal_lahir',
+           CASE WHEN old_tanggal_lahir IS NULL THEN NULL ELSE '****-**-**' END,
+           CASE WHEN tanggal_lahir IS NULL THEN NULL ELSE '****-**-**' END, 'tanggal_lahir from ' || o.origin
     FROM pairs JOIN temp.main.provenance_text AS o
       ON o.entity = 'person' AND o.registry_id = pairs.person_id AND o.field = 'tanggal_lahir'
     WHERE was_there AND tanggal_lahir IS DISTINCT FROM old_tanggal_lahir
