@@ -50,7 +50,7 @@ def _specs_of(module_path: str) -> list[SourceSpec]:
         module = importlib.import_module(module_path)
     except Exception as exc:  # any import failure is the operator's to fix: say which module and why
         raise SourceDeclarationError(
-            f"{SETTING}: cannot import {module_path} ({type(exc).__name__}: {exc})"
+            f"{SETTING}: {module_path}: cannot be imported ({type(exc).__name__}: {exc})"
         ) from None
     specs = getattr(module, "SOURCE_SPECS", None)
     if not specs or not all(isinstance(s, SourceSpec) for s in specs):
