@@ -2,6 +2,7 @@
 
 import dagster as dg
 
+from assets.extract.sources import SPINE
 from assets.reconcile.pipeline_assets import resolved_households, resolved_persons
 from assets.reconcile.queries import sql_text
 from pipelines.resources import WarehouseResource
@@ -49,8 +50,9 @@ def one_dukcapil_record_per_person(
         return dg.AssetCheckResult(passed=True, metadata=_NO_NEW_DROPS)
     with warehouse.connect(read_only=True) as con:
         offenders = con.execute(
-            "SELECT count(*) FROM (SELECT person_id FROM work.person_record WHERE source = 'dukcapil' "
-            "GROUP BY person_id HAVING count(*) > 1)"
+            "SELECT count(*) FROM (SELECT person_id FROM work.person_record WHERE source = $spine "
+            "GROUP BY person_id HAVING count(*) > 1)",
+            {"spine": SPINE.name},
         ).fetchall()[0][0]
     return dg.AssetCheckResult(
         passed=offenders == 0,

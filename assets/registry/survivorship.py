@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import duckdb
 
+from assets.extract.sources import SPINE
 from assets.registry import queries
 from assets.registry.config import Survivorship, load_survivorship
 
@@ -36,12 +37,12 @@ def build_survivors(con: duckdb.DuckDBPyConnection, rules: Survivorship | None =
     queries.run(con, "create_field_value")
 
     # Persons first: a household's values depend on who of its members is alive.
-    queries.run(con, "person_candidates")
+    queries.run(con, "person_candidates", spine=SPINE.name)
     _pick(con, rules, "person")
     queries.run(con, "person_survivor")
 
-    queries.run(con, "household_source_records")
-    queries.run(con, "household_candidates")
+    queries.run(con, "household_source_records", spine=SPINE.name)
+    queries.run(con, "household_candidates", spine=SPINE.name)
     _pick(con, rules, "household")
     queries.run(con, "household_survivor")
     queries.run(con, "field_provenance", rule_version=rules.version)
