@@ -11,12 +11,17 @@ of two ways, and both are here so that every stage loads and binds SQL the same 
 Table and column names are written in the files, never taken from data; values are always bound parameters
 (``$name``), never spliced into the text. Each statement is bound exactly the parameters it uses, because DuckDB
 refuses extra ones.
+
+What differs per source is written from the source declarations, not by hand: a stage that needs it gives its
+folder ``fragments`` (marker name -> a function writing SQL from code constants), and every ``/*@name*/`` in its
+files is replaced by that function's text (reconcile's :mod:`assets.reconcile.declared_sql`). A marker without a
+fragment is a programming error, raised when the file is read.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from functools import cache
 from pathlib import Path
 
@@ -24,6 +29,7 @@ import duckdb
 
 _HEADER = re.compile(r"^-- name: ([a-z][a-z0-9_]*)[ \t]*$", re.MULTILINE)
 _PARAMETER = re.compile(r"\$([a-z_][a-z0-9_]*)")
+_MARKER = re.compile(r"/\*@([a-z_]+)\*/")
 
 
 def _without_comments(statement: str) -> str:
@@ -64,12 +70,21 @@ def execute(
 class SqlFolder:
     """The ``.sql`` files of one folder (a stage's ``sql/``)."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, fragments: Mapping[str, Callable[[], str]] | None = None) -> None:
         self.folder = folder
+        self.fragments = dict(fragments or {})
 
     def text(self, name: str) -> str:
-        """The whole text of ``<name>.sql``."""
-        return _read(self.folder / f"{name}.sql")
+        """The whole text of ``<name>.sql``, its ``/*@name*/`` markers written from the fragments."""
+        return self._filled(_read(self.folder / f"{name}.sql"))
+
+    def _filled(self, text: str) -> str:
+        def fragment(marker: re.Match[str]) -> str:
+            if marker.group(1) not in self.fragments:
+                raise KeyError(f"SQL marker /*@{marker.group(1)}*/ has no fragment in {self.folder}")
+            return self.fragments[marker.group(1)]()
+
+        return _MARKER.sub(fragment, text)
 
     def run_file(
         self, con: duckdb.DuckDBPyConnection, name: str, params: Mapping[str, object] | None = None
@@ -80,7 +95,7 @@ class SqlFolder:
 
     def statements(self) -> dict[str, str]:
         """Every named statement of every file in the folder; a name used twice is a programming error."""
-        return _named_statements(self.folder)
+        return {name: self._filled(sql) for name, sql in _named_statements(self.folder).items()}
 
     def run(
         self, con: duckdb.DuckDBPyConnection, statement: str, /, **params: object
@@ -110,6 +125,6 @@ def _named_statements(folder: Path) -> dict[str, str]:
     return found
 
 
-def stage_sql(module_file: str) -> SqlFolder:
+def stage_sql(module_file: str, fragments: Mapping[str, Callable[[], str]] | None = None) -> SqlFolder:
     """The ``sql/`` folder beside a stage module (``SQL = stage_sql(__file__)``)."""
-    return SqlFolder(Path(module_file).resolve().parent / "sql")
+    return SqlFolder(Path(module_file).resolve().parent / "sql", fragments)

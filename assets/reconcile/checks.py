@@ -2,11 +2,10 @@
 
 import duckdb
 
+from assets.reconcile.declared_sql import SQL
 from assets.reconcile.defs import resolved_households, resolved_persons
-from sejahtera.sql_files import stage_sql
+from sejahtera.sources import SPINE
 from sejahtera.work_checks import blocking_work_check
-
-SQL = stage_sql(__file__)
 
 
 def _every_record_linked_once(con: duckdb.DuckDBPyConnection) -> tuple[list[str], dict[str, object]]:
@@ -29,8 +28,9 @@ every_record_linked_once = blocking_work_check(
 
 def _one_dukcapil_record_per_person(con: duckdb.DuckDBPyConnection) -> tuple[list[str], dict[str, object]]:
     offenders = con.execute(
-        "SELECT count(*) FROM (SELECT person_id FROM work.person_record WHERE source = 'dukcapil' "
-        "GROUP BY person_id HAVING count(*) > 1)"
+        "SELECT count(*) FROM (SELECT person_id FROM work.person_record WHERE source = $spine "
+        "GROUP BY person_id HAVING count(*) > 1)",
+        {"spine": SPINE.name},
     ).fetchall()[0][0]
     problems = [f"{offenders} person(s) hold more than one Dukcapil record"] if offenders else []
     return problems, {"persons with two or more NIKs": offenders}

@@ -23,10 +23,8 @@ import duckdb
 import pyarrow as pa
 
 from assets.reconcile import stable_ids
+from assets.reconcile.declared_sql import SQL
 from sejahtera import warehouse
-from sejahtera.sql_files import stage_sql
-
-SQL = stage_sql(__file__)
 
 HOUSEHOLD_ID_TABLES = (
     ("registry.household", "household_id"),

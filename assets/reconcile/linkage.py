@@ -19,11 +19,9 @@ from splink.internals.exceptions import EMTrainingException
 
 from assets.reconcile import linkage_settings
 from assets.reconcile.config import LinkageConfig
+from assets.reconcile.declared_sql import SQL
 from assets.reconcile.identity import install_identity_macros
 from sejahtera.engine import connect_memory
-from sejahtera.sql_files import stage_sql
-
-SQL = stage_sql(__file__)
 
 INPUT_TABLE = "linkage_input"
 

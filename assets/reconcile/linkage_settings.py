@@ -32,6 +32,9 @@ import splink.comparison_library as cl
 from splink import SettingsCreator, block_on
 from splink.blocking_rule_library import And, CustomRule
 
+from sejahtera.sources import SPINE
+from sejahtera.sql_text import literal
+
 NOT_BOTH_SPINE = CustomRule("NOT (l.is_spine AND r.is_spine)")
 """Two Dukcapil records are two people by definition: never compare them."""
 
@@ -197,7 +200,7 @@ def settings_fingerprint() -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
-LINKAGE_INPUT_SQL = """
+LINKAGE_INPUT_SQL = f"""
 WITH household_family AS (
     -- The current Dukcapil family (KK) most of an agency household's NIK-linked members are in.
     SELECT a.source, a.source_household_id, d.no_kk AS family_kk
@@ -211,7 +214,7 @@ WITH household_family AS (
 SELECT
     rid AS unique_id,
     source AS source_dataset,
-    source = 'dukcapil' AS is_spine,
+    source = {literal(SPINE.name)} AS is_spine,
     nik,
     left(nik, 12) AS nik_head,
     substr(nik, 7) AS nik_tail,
@@ -231,7 +234,7 @@ SELECT
     left(kode_wilayah, 6) AS district,
     left(kode_wilayah, 4) AS regency,
     no_kk,
-    CASE WHEN source = 'dukcapil' THEN no_kk ELSE f.family_kk END AS family_kk
+    CASE WHEN source = {literal(SPINE.name)} THEN no_kk ELSE f.family_kk END AS family_kk
 FROM work.person_record
 LEFT JOIN household_family AS f USING (source, source_household_id)
 ORDER BY rid

@@ -29,6 +29,7 @@ import pyarrow as pa
 from assets.reconcile import stable_ids
 from assets.reconcile.clustering import Clustering, Edges, cluster
 from assets.reconcile.config import LinkageConfig
+from assets.reconcile.declared_sql import SQL, previous_person_tables
 from assets.reconcile.linkage import (
     TrainedModel,
     comparison_names,
@@ -40,11 +41,9 @@ from assets.reconcile.linkage import (
 )
 from assets.reconcile.linkage_settings import declared_settings
 from sejahtera import warehouse
-from sejahtera.sql_files import stage_sql
+from sejahtera.sources import SPINE as CIVIL_REGISTRY
 
-SQL = stage_sql(__file__)
-
-SPINE = "dukcapil"
+SPINE = CIVIL_REGISTRY.name
 PERSON_ID_TABLES = (
     ("registry.person", "person_id"),
     ("registry.person_history", "person_id"),
@@ -54,7 +53,7 @@ PERSON_ID_TABLES = (
 NIK_RECORD_WEIGHT = 1_000_000
 """How much more the previous person's Dukcapil record (its NIK) counts than an agency record when a new person
 claims an old id: the NIK is who the person is, so when a person's records part, the id stays with the NIK."""
-PREVIOUS_AGENCY_SNAPSHOTS = ("snapshot.dtks_anggota", "snapshot.regsosek_individu", "snapshot.p3ke_individu")
+PREVIOUS_AGENCY_SNAPSHOTS = previous_person_tables()
 """The agencies' person records of the previous state (published by the last run that applied drops)."""
 
 

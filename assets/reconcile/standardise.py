@@ -1,4 +1,4 @@
-"""Dukcapil replay and standardisation: the snapshots of four agencies become two canonical tables.
+"""Dukcapil replay and standardisation: the snapshots of every declared source become two canonical tables.
 
 ``work.dukcapil_person`` (the civil registry after its delta events), then ``work.person_record`` and
 ``work.household_record`` (every source's records in one shape: docs/architecture.md). Everything is set-based
@@ -18,13 +18,11 @@ from __future__ import annotations
 import duckdb
 import pyarrow as pa
 
+from assets.reconcile.declared_sql import SQL, delivered_names, snapshot_tables
 from assets.reconcile.identity import install_identity_macros
 from assets.reconcile.names import standardise_name
 from sejahtera import reference
 from sejahtera.rules import nik as nik_rule
-from sejahtera.sql_files import stage_sql
-
-SQL = stage_sql(__file__)
 
 PLACEHOLDER_SEQUENCES = ("1234567890123456", "0123456789012345", "9876543210987654", "1234567812345678")
 MOSTLY_ZEROS = 8
@@ -45,17 +43,8 @@ CREATE OR REPLACE TEMP MACRO linkage_number(x) AS
   linkage_number_clean(regexp_replace(trim(coalesce(x, '')), '[\\s.\\-]', '', 'g'));
 """
 
-SNAPSHOT_TABLES = (
-    "snapshot_dtks_keluarga",
-    "snapshot_dtks_anggota",
-    "snapshot_regsosek_rumah_tangga",
-    "snapshot_regsosek_individu",
-    "snapshot_p3ke_keluarga",
-    "snapshot_p3ke_individu",
-    "snapshot_dukcapil_penduduk",
-    "snapshot_dukcapil_peristiwa",
-)
-"""The eight typed snapshot tables of docs/architecture.md, read from the ``work`` schema."""
+SNAPSHOT_TABLES = snapshot_tables()
+"""The typed snapshot tables of every declared source (docs/architecture.md), read from the ``work`` schema."""
 
 
 def install_macros(con: duckdb.DuckDBPyConnection) -> None:
@@ -79,11 +68,9 @@ def build_dukcapil_person(con: duckdb.DuckDBPyConnection) -> int:
 def build_name_standard(con: duckdb.DuckDBPyConnection) -> int:
     """``work.name_standard``: the standardised views of every distinct delivered name."""
     raws = con.execute(
-        """
+        f"""
         SELECT DISTINCT nama_raw FROM (
-            SELECT nama AS nama_raw FROM work.snapshot_dtks_anggota
-            UNION ALL SELECT nama FROM work.snapshot_regsosek_individu
-            UNION ALL SELECT nama FROM work.snapshot_p3ke_individu
+            {delivered_names()}
             UNION ALL SELECT nama_lengkap FROM work.dukcapil_person
         ) WHERE nama_raw IS NOT NULL
         """

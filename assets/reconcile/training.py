@@ -1,8 +1,8 @@
 """What the on-demand training job trains on: the published snapshots, standardised like a nightly run does.
 
-The job runs outside any nightly run, so there is no ``work`` area of its own in the warehouse. The eight
-published ``snapshot.*`` tables are copied into a scratch in-memory database under the names a nightly run
-uses (``work.snapshot_*``), and the same replay and standardisation produce ``work.person_record`` there.
+The job runs outside any nightly run, so there is no ``work`` area of its own in the warehouse. The published
+``snapshot.*`` tables of every declared source are copied into a scratch in-memory database under the names a
+nightly run uses (``work.snapshot_*``), and the same replay and standardisation produce ``work.person_record``.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from assets.reconcile.standardise import SNAPSHOT_TABLES, build_records
 from sejahtera import warehouse
 from sejahtera.engine import connect_memory
 from sejahtera.resources import WarehouseResource
+from sejahtera.sources import SPINE
 
 
 class NothingToTrainOn(RuntimeError):
@@ -47,7 +48,7 @@ def published_person_records(published: WarehouseResource) -> Iterator[duckdb.Du
                 scratch.unregister("_snapshot")
         build_records(scratch)
         agency = scratch.execute(
-            "SELECT count(*) FROM work.person_record WHERE source <> 'dukcapil'"
+            "SELECT count(*) FROM work.person_record WHERE source <> $spine", {"spine": SPINE.name}
         ).fetchall()
         if agency[0][0] == 0:
             raise NothingToTrainOn(

@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from sejahtera.rule_config import CONFIG_DIR, ConfigError, read_rule_file
+from sejahtera.sources import AGENCIES
+from sejahtera.sources import SOURCES as DECLARED_SOURCES
 from sejahtera.sources.regsosek import RUMAH_TANGGA
 
 PMT_WEIGHTS_FILE = "pmt_weights.yaml"
@@ -33,9 +35,18 @@ CODEBOOK_VARIABLES = (
 )
 ASSET_VARIABLES = ("aset_mobil", "aset_ac", "aset_kulkas", "aset_motor", "aset_emas", "aset_tv")
 EVIDENCE_CLASSES = ("p3ke_desil_1", "p3ke_desil_2", "p3ke_desil_3", "p3ke_desil_4", "dtks", "none")
-SOURCES = ("dukcapil", "regsosek", "dtks", "p3ke")
+SOURCES = tuple(DECLARED_SOURCES)
+"""Sources survivorship.yaml may name: every declared source."""
 PERSON_FIELDS = ("nama", "jenis_kelamin", "tanggal_lahir", "kode_wilayah", "no_kk", "status_hidup")
 HOUSEHOLD_FIELDS = ("no_kk", "kode_wilayah", "survey_record", "miskin_ekstrem", "p3ke_desil", "dtks_record")
+UNNAMED_SOURCE_FIELDS = {
+    "person": ("nama", "jenis_kelamin", "tanggal_lahir", "kode_wilayah", "no_kk"),
+    "household": ("no_kk", "kode_wilayah"),
+}
+"""What an agency survivorship.yaml does not name may still supply: the identity and address fields its records
+carry, in a tier of its own after the listed ones (it fills in only what no listed source offers), in declaration
+order. Never vital status (Dukcapil's alone) nor a welfare input (those are named by the rules that read them).
+Without it a person only a newly declared agency knows would be published without a name."""
 
 
 def _load(path: Path) -> dict[str, Any]:
@@ -205,6 +216,7 @@ def load_survivorship(path: Path = CONFIG_DIR / SURVIVORSHIP_FILE) -> Survivorsh
     data = _load(path)
     rules: list[SurvivorshipRule] = []
     defaults: dict[tuple[str, str], str] = {}
+    unnamed = _unnamed_agencies(data)
     for entity, known in (("person", PERSON_FIELDS), ("household", HOUSEHOLD_FIELDS)):
         fields = data.get(entity) or {}
         if set(fields) != set(known):
@@ -221,6 +233,27 @@ def load_survivorship(path: Path = CONFIG_DIR / SURVIVORSHIP_FILE) -> Survivorsh
                         raise ConfigError(f"{path}: {entity}.{field}: unknown source {source!r}")
                     order += 1
                     rules.append(SurvivorshipRule(entity, field, source, tier_number, order))
+            if field in UNNAMED_SOURCE_FIELDS[entity]:
+                for source in unnamed[entity]:
+                    order += 1
+                    rules.append(SurvivorshipRule(entity, field, source, len(tiers) + 1, order))
             if "default" in entry:
                 defaults[(entity, field)] = str(entry["default"])
     return Survivorship(version=str(data["version"]), rules=tuple(rules), defaults=defaults)
+
+
+def _unnamed_agencies(data: dict[str, Any]) -> dict[str, list[str]]:
+    """Per entity, the declared agencies with records of it that no tier of the file names (declaration order)."""
+    named = {
+        source
+        for entity in ("person", "household")
+        for entry in (data.get(entity) or {}).values()
+        if isinstance(entry, dict)
+        for tier in entry.get("tiers") or []
+        if isinstance(tier, list)
+        for source in tier
+    }
+    return {
+        "person": [s.name for s in AGENCIES if s.persons is not None and s.name not in named],
+        "household": [s.name for s in AGENCIES if s.households is not None and s.name not in named],
+    }

@@ -15,6 +15,7 @@ from __future__ import annotations
 import duckdb
 
 from assets.registry.config import Survivorship, load_survivorship
+from sejahtera.sources import SPINE
 from sejahtera.sql_files import stage_sql
 
 SQL = stage_sql(__file__)
@@ -38,12 +39,12 @@ def build_survivors(con: duckdb.DuckDBPyConnection, rules: Survivorship | None =
     SQL.run(con, "create_field_value")
 
     # Persons first: a household's values depend on who of its members is alive.
-    SQL.run(con, "person_candidates")
+    SQL.run(con, "person_candidates", spine=SPINE.name)
     _pick(con, rules, "person")
     SQL.run(con, "person_survivor")
 
-    SQL.run(con, "household_source_records")
-    SQL.run(con, "household_candidates")
+    SQL.run(con, "household_source_records", spine=SPINE.name)
+    SQL.run(con, "household_candidates", spine=SPINE.name)
     _pick(con, rules, "household")
     SQL.run(con, "household_survivor")
     SQL.run(con, "field_provenance", rule_version=rules.version)

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 import dagster as dg
 import duckdb
 
+from sejahtera.sources import SOURCES
+
 
 @dataclass(frozen=True)
 class Col:
@@ -83,7 +85,7 @@ HOUSEHOLD = (
 )
 
 SOURCE_LINK_CONTRACT = (
-    Col("source", "VARCHAR", "dtks | regsosek | p3ke | dukcapil."),
+    Col("source", "VARCHAR", " | ".join(SOURCES) + "."),
     Col(
         "drop_id",
         "VARCHAR",

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sejahtera.sources.dukcapil import DUKCAPIL, PENDUDUK, PERISTIWA
+
 
 @dataclass(frozen=True)
 class EventRule:
@@ -28,13 +30,13 @@ class EventRule:
 
 
 EVENT_RULES: dict[str, EventRule] = {
-    "dukcapil": EventRule(
-        source="dukcapil",
-        event_entity="peristiwa",
+    DUKCAPIL.name: EventRule(
+        source=DUKCAPIL.name,
+        event_entity=PERISTIWA.entity,
         type_column="jenis_peristiwa",
         date_column="tanggal_peristiwa",
         subject_column="nik",
-        population_entity="penduduk",
+        population_entity=PENDUDUK.entity,
         creating_types=("LAHIR",),
     )
 }

@@ -40,7 +40,11 @@ class SuiteError(ValueError):
 
 
 def suite_path(expectations_dir: Path, suite_name: str) -> Path:
-    return expectations_dir / f"{suite_name}.json"
+    """``<source>.<entity>.json`` in ``expectations_dir``, or in the source's own folder when it declares one
+    (an agency declared outside the package keeps its suites beside its declaration)."""
+    source = SOURCES.get(suite_name.split(".", 1)[0])
+    folder = source.suites_dir if source is not None and source.suites_dir is not None else expectations_dir
+    return folder / f"{suite_name}.json"
 
 
 def read_suite(expectations_dir: Path, suite_name: str) -> dict[str, Any]:

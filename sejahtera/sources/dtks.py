@@ -1,6 +1,13 @@
 """Kemensos, DTKS export (SIKS-NG): monthly ``full``; ``;``-separated UTF-8 CSV, maybe with a BOM, DD-MM-YYYY."""
 
-from sejahtera.sources.spec import Column, CsvFormat, EntitySpec, SourceSpec
+from sejahtera.sources.spec import (
+    Column,
+    CsvFormat,
+    EntitySpec,
+    HouseholdFields,
+    PersonFields,
+    SourceSpec,
+)
 
 CSV = CsvFormat(delimiter=";")
 YES_NO = ("Y", "T")
@@ -48,4 +55,18 @@ DTKS = SourceSpec(
     name="dtks",
     description="Kemensos DTKS export (SIKS-NG), monthly full",
     entities_by_kind={"full": (KELUARGA, ANGGOTA)},
+    households=HouseholdFields(
+        entity="keluarga", kk="no_kk", region="kode_wilayah", address="alamat", observed_at="tgl_update"
+    ),
+    persons=PersonFields(
+        entity="anggota",
+        nik="nik",
+        name="nama",
+        sex="jns_kel",
+        sex_codes=(("LAKI-LAKI", "L"), ("PEREMPUAN", "P")),
+        birth_date="tgl_lahir",
+        birth_place="tmp_lahir",
+        relationship="hub_kel",
+        relationship_codes=tuple((code, code) for code in range(1, 9)),
+    ),
 )

@@ -50,4 +50,5 @@ DUKCAPIL = SourceSpec(
     name="dukcapil",
     description="Kemendagri Dukcapil civil registry: full snapshots and daily delta events",
     entities_by_kind={"full": (PENDUDUK,), "delta": (PERISTIWA,)},
+    spine=True,
 )

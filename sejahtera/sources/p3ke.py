@@ -1,20 +1,29 @@
 """Kemenko PMK, extreme-poverty data (P3KE): quarterly ``full``; gzip CSV, ``,``-separated, dotted village codes, DD/MM/YYYY."""
 
-from sejahtera.sources.spec import Column, CsvFormat, EntitySpec, SourceSpec
+from sejahtera.sources.spec import (
+    Column,
+    CsvFormat,
+    EntitySpec,
+    HouseholdFields,
+    PersonFields,
+    SourceSpec,
+)
 
 CSV = CsvFormat(delimiter=",", compression="gzip")
-RELATIONSHIP = (
-    "Kepala Keluarga",
-    "Istri",
-    "Suami",
-    "Anak",
-    "Menantu",
-    "Cucu",
-    "Orang Tua",
-    "Mertua",
-    "Famili Lain",
-    "Lainnya",
+RELATIONSHIP_CODES = (
+    ("Kepala Keluarga", 1),
+    ("Istri", 2),
+    ("Suami", 2),
+    ("Anak", 3),
+    ("Menantu", 4),
+    ("Cucu", 5),
+    ("Orang Tua", 6),
+    ("Mertua", 6),
+    ("Famili Lain", 7),
+    ("Lainnya", 8),
 )
+"""P3KE's relationship texts and the contract's codes 1-8 (spouses are one code, so are parents and in-laws)."""
+RELATIONSHIP = tuple(text for text, _ in RELATIONSHIP_CODES)
 
 KELUARGA = EntitySpec(
     entity="keluarga",
@@ -54,4 +63,15 @@ P3KE = SourceSpec(
     name="p3ke",
     description="Kemenko PMK P3KE extreme-poverty data, quarterly full",
     entities_by_kind={"full": (KELUARGA, INDIVIDU)},
+    households=HouseholdFields(entity="keluarga", kk="no_kk", region="kode_kemendagri", address="alamat"),
+    persons=PersonFields(
+        entity="individu",
+        nik="nik",
+        name="nama",
+        sex="jenis_kelamin",
+        sex_codes=(("L", "L"), ("P", "P")),
+        birth_date="tanggal_lahir",
+        relationship="hubungan_keluarga",
+        relationship_codes=RELATIONSHIP_CODES,
+    ),
 )

@@ -1,6 +1,6 @@
 """BPS Registrasi Sosial Ekonomi: rare ``full``; typed Parquet; housing codebook of contract section 4."""
 
-from sejahtera.sources.spec import Column, EntitySpec, SourceSpec
+from sejahtera.sources.spec import Column, EntitySpec, HouseholdFields, PersonFields, SourceSpec
 
 
 def _codes(upper: int, lower: int = 1) -> tuple[int, ...]:
@@ -62,4 +62,21 @@ REGSOSEK = SourceSpec(
     name="regsosek",
     description="BPS Registrasi Sosial Ekonomi, full, rare",
     entities_by_kind={"full": (RUMAH_TANGGA, INDIVIDU)},
+    households=HouseholdFields(
+        entity="rumah_tangga",
+        kk="no_kk",
+        region="kode_desa",
+        address="alamat",
+        observed_at="tanggal_pencacahan",
+    ),
+    persons=PersonFields(
+        entity="individu",
+        nik="nik",
+        name="nama",
+        sex="jenis_kelamin",
+        sex_codes=((1, "L"), (2, "P")),
+        birth_date="tanggal_lahir",
+        relationship="hubungan_krt",
+        relationship_codes=tuple((code, code) for code in _codes(8)),
+    ),
 )

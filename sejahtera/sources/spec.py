@@ -1,7 +1,10 @@
 """How an agency's drop is declared: its files, formats and columns, as data.
 
-Adding a fifth agency means adding one module beside this one (a :class:`SourceSpec`) and its expectation suites;
-the loader, the validator and the snapshots read everything they need from these declarations.
+Adding a fifth agency means adding one module beside this one (a :class:`SourceSpec`) and its expectation suites
+(or naming a module outside the package in ``SEJAHTERA_EXTRA_SOURCES``, :mod:`sejahtera.sources.extra`);
+the loader, the validator and the snapshots read everything they need from these declarations, and reconcile
+reads which columns are a person's name, sex, birth date, ... from :class:`PersonFields` and
+:class:`HouseholdFields` (the SQL is generated from them: :mod:`assets.reconcile.source_sql`).
 
 Column kinds (what a value is, which decides how it is parsed and which row rules apply):
 
@@ -25,6 +28,7 @@ boolean        a Parquet boolean                                           none
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Literal
 
 ColumnKind = Literal[
@@ -122,12 +126,93 @@ class EntitySpec:
 
 
 @dataclass(frozen=True)
+class HouseholdFields:
+    """Which columns of a source's household entity fill ``work.household_record`` (and its members' records).
+
+    The record id is the entity's ``record_id`` column; these name the rest. Declared as data so that reconcile's
+    SQL is generated for every source alike instead of being written once per agency.
+    """
+
+    entity: str
+    kk: str
+    region: str
+    """A Kemendagri village code, 10 digits or dotted: reconcile keeps its digits."""
+    address: str
+    observed_at: str | None = None
+    """The date column the record describes; None: the date of its drop (the drop_id's leading YYYYMMDD)."""
+
+    def columns(self) -> tuple[str, ...]:
+        named = (self.kk, self.region, self.address, self.observed_at)
+        return tuple(c for c in named if c is not None)
+
+
+@dataclass(frozen=True)
+class PersonFields:
+    """Which columns of a source's person entity fill ``work.person_record``, and what its codes mean.
+
+    The record id and the household reference are the entity's ``record_id`` and ``household_ref`` columns; the
+    family card, region, address and observation date come from its household (:class:`HouseholdFields` of the
+    entity's ``parent``). Codes map each delivered value (as typed in the snapshot) to the registry's: sex to
+    ``L``/``P``, relationship to the head to 1-8 (contract section 4); any other value becomes NULL.
+    """
+
+    entity: str
+    nik: str
+    name: str
+    sex: str
+    sex_codes: tuple[tuple[str | int, str], ...]
+    birth_date: str
+    birth_place: str | None = None
+    relationship: str | None = None
+    relationship_codes: tuple[tuple[str | int, int], ...] = ()
+
+    def columns(self) -> tuple[str, ...]:
+        named = (self.nik, self.name, self.sex, self.birth_date, self.birth_place, self.relationship)
+        return tuple(c for c in named if c is not None)
+
+
+@dataclass(frozen=True)
 class SourceSpec:
-    """An agency: which drop kinds it sends and which entities each kind holds (households before members)."""
+    """An agency: which drop kinds it sends and which entities each kind holds (households before members).
+
+    ``persons``/``households`` say how its records are reconciled (a source without them is loaded, validated
+    and snapshotted but links nothing). ``spine`` marks the civil registry: the identity every person links to,
+    with its own replay of events (exactly one declared source is the spine). ``suites_dir`` is the folder of
+    its expectation suites when they are not in the project's ``expectations/`` (an agency declared outside).
+    """
 
     name: str
     description: str
     entities_by_kind: dict[DropKind, tuple[EntitySpec, ...]] = field(default_factory=dict)
+    persons: PersonFields | None = None
+    households: HouseholdFields | None = None
+    spine: bool = False
+    suites_dir: Path | None = None
+
+    def __post_init__(self) -> None:
+        """A declared column that the entity does not deliver would only fail deep inside reconcile's SQL."""
+        for fields in (self.persons, self.households):
+            if fields is None:
+                continue
+            entity = next((e for e in self.all_entities if e.entity == fields.entity), None)
+            if entity is None:
+                raise ValueError(f"source {self.name}: no entity {fields.entity!r} to take records from")
+            known = {c.key for c in entity.columns}
+            unknown = [c for c in fields.columns() if c not in known]
+            if unknown:
+                raise ValueError(f"source {self.name}: entity {fields.entity} has no column(s) {unknown}")
+        if self.persons is not None:
+            person = self.entity_named(self.persons.entity)
+            if person.parent is not None and (
+                self.households is None or self.households.entity != person.parent
+            ):
+                raise ValueError(
+                    f"source {self.name}: persons of {person.entity} need the household fields of {person.parent}"
+                )
+
+    def entity_named(self, entity: str) -> EntitySpec:
+        """The entity ``entity`` of whichever drop kind holds it."""
+        return next(e for e in self.all_entities if e.entity == entity)
 
     @property
     def kinds(self) -> frozenset[str]:

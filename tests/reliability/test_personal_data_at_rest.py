@@ -49,7 +49,7 @@ class Night:
 
     def sejahtera(self, *args: str) -> subprocess.CompletedProcess[str]:
         result = subprocess.run(
-            [sys.executable, "-m", "sejahtera.cli", *args],
+            [sys.executable, "-m", "pipelines.cli", *args],
             env=self.env,
             capture_output=True,
             text=True,

@@ -1,13 +1,8 @@
 -- Nothing is lost: every accepted row of every source's current state is in work.source_link exactly once
 -- (Dukcapil: one per NIK of the replayed population), persons with a registry person. One row per problem.
 WITH expected AS (
-    SELECT 'dtks' AS source, 'person' AS entity, id_art AS source_record_id FROM work.snapshot_dtks_anggota
-    UNION ALL SELECT 'regsosek', 'person', id_art FROM work.snapshot_regsosek_individu
-    UNION ALL SELECT 'p3ke', 'person', id_individu_p3ke FROM work.snapshot_p3ke_individu
-    UNION ALL SELECT 'dukcapil', 'person', nik FROM work.dukcapil_person
-    UNION ALL SELECT 'dtks', 'household', id_keluarga FROM work.snapshot_dtks_keluarga
-    UNION ALL SELECT 'regsosek', 'household', id_rt FROM work.snapshot_regsosek_rumah_tangga
-    UNION ALL SELECT 'p3ke', 'household', id_keluarga_p3ke FROM work.snapshot_p3ke_keluarga
+    /*@expected_records*/
+    UNION ALL SELECT /*@spine*/, 'person', nik FROM work.dukcapil_person
 ),
 expected_counts AS (
     SELECT source, entity, source_record_id, count(*) AS expected FROM expected GROUP BY ALL

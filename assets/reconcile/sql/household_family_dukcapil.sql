@@ -14,7 +14,7 @@ SELECT
     'K' || coalesce(no_kk, 'N' || source_record_id) AS family_key,
     bool_or(status_hidup = 'HIDUP') OVER (PARTITION BY coalesce(no_kk, 'N' || source_record_id)) AS has_living
 FROM work.person_record
-WHERE source = 'dukcapil';
+WHERE source = /*@spine*/;
 
 CREATE OR REPLACE TABLE work.person_family AS
 SELECT person_id, family_key, 'dukcapil_kk' AS family_basis
@@ -24,7 +24,7 @@ WHERE has_living;
 CREATE OR REPLACE TABLE work.agency_membership AS
 SELECT source, source_household_id, person_id, hubungan, observed_at, rid
 FROM work.person_record
-WHERE source <> 'dukcapil' AND source_household_id IS NOT NULL;
+WHERE source <> /*@spine*/ AND source_household_id IS NOT NULL;
 
 CREATE OR REPLACE TABLE work.agency_household_vote AS
 SELECT

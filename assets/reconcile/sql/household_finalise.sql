@@ -31,7 +31,7 @@ WITH members AS (
         d.kode_wilayah,
         coalesce(d.status_hidup, 'HIDUP') AS status_hidup
     FROM work.person_family AS f
-    LEFT JOIN work.person_record AS d ON d.person_id = f.person_id AND d.source = 'dukcapil'
+    LEFT JOIN work.person_record AS d ON d.person_id = f.person_id AND d.source = /*@spine*/
 ),
 dukcapil_village AS (
     SELECT family_key, kode_wilayah

@@ -1,17 +1,9 @@
 -- Every source's household records in one canonical shape (docs/architecture.md, work.household_record).
--- Dukcapil has no household records: its families are KK groupings of work.dukcapil_person.
+-- One branch per agency that declares households (assets/reconcile/declared_sql.py). Dukcapil has no household
+-- records: its families are KK groupings of work.dukcapil_person.
 CREATE OR REPLACE TABLE work.household_record AS
 WITH delivered AS (
-    SELECT source, drop_id, file, row_number, id_keluarga AS source_record_id, no_kk AS kk_raw,
-           kode_wilayah AS region_raw, alamat, tgl_update AS observed_at
-    FROM work.snapshot_dtks_keluarga
-    UNION ALL
-    SELECT source, drop_id, file, row_number, id_rt, no_kk, kode_desa, alamat, tanggal_pencacahan
-    FROM work.snapshot_regsosek_rumah_tangga
-    UNION ALL
-    SELECT source, drop_id, file, row_number, id_keluarga_p3ke, no_kk, kode_kemendagri, alamat,
-           try_strptime(left(drop_id, 8), '%Y%m%d')::DATE
-    FROM work.snapshot_p3ke_keluarga
+/*@delivered_households*/
 )
 SELECT
     source,

@@ -16,8 +16,8 @@ SELECT
     a.nama_key = d.nama_key AS same_name
 FROM work.person_record AS a
 JOIN work.person_record AS d
-    ON d.source = 'dukcapil' AND d.nik = a.nik
-WHERE a.source <> 'dukcapil'
+    ON d.source = /*@spine*/ AND d.nik = a.nik
+WHERE a.source <> /*@spine*/
   AND a.nik_problem IS NULL
   AND nik_holder_record(
       a.nama, d.nama, a.nama_key, d.nama_key, a.nama_skeleton, d.nama_skeleton, a.tanggal_lahir, d.tanggal_lahir,
@@ -26,7 +26,7 @@ WHERE a.source <> 'dukcapil'
   AND NOT EXISTS (
       SELECT 1
       FROM work.person_record AS o
-      WHERE o.source = 'dukcapil' AND o.no_kk = d.no_kk AND o.rid <> d.rid
+      WHERE o.source = /*@spine*/ AND o.no_kk = d.no_kk AND o.rid <> d.rid
         AND birth_date_consistent(a.tanggal_lahir, o.tanggal_lahir)
         AND levenshtein(a.nama_key, o.nama_key) < levenshtein(a.nama_key, d.nama_key)
   )

@@ -20,13 +20,13 @@ SELECT
     r.* REPLACE (
         m.person_id AS person_id,
         CASE
-            WHEN r.source = 'dukcapil' THEN 'dukcapil'
+            WHEN r.source = /*@spine*/ THEN 'dukcapil'
             WHEN b.nik_padan THEN 'nik_padan'
             WHEN b.rid IS NOT NULL THEN 'splink'
             ELSE 'single_record'
         END AS match_method,
         CASE
-            WHEN r.source = 'dukcapil' OR b.nik_padan OR b.rid IS NULL THEN 1.0
+            WHEN r.source = /*@spine*/ OR b.nik_padan OR b.rid IS NULL THEN 1.0
             ELSE b.best_probability
         END AS match_probability
     )

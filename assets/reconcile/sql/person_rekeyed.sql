@@ -3,20 +3,11 @@
 -- A record is matched only when its id is new, the previous record's id is gone from the current state, both come
 -- from the same source, and they carry the same name (as written), sex and birth date, with exactly one candidate
 -- on each side (two SITIs born the same day in one source are left alone). The NIK is not compared: a re-keyed
--- export may also have corrected it. Read from the published snapshots (the previous state) and source links.
+-- export may also have corrected it. Read from the published snapshots (the previous state) and source links; the agencies' branches are
+-- written from their declarations (assets/reconcile/declared_sql.py).
 -- Returns (cluster_rid, previous person id, matched records): fallback claims for assets/reconcile/stable_ids.py.
 WITH previous AS (
-    SELECT 'dtks' AS source, id_art AS source_record_id, upper(trim(nama)) AS nama,
-           CASE jns_kel WHEN 'LAKI-LAKI' THEN 'L' WHEN 'PEREMPUAN' THEN 'P' END AS jenis_kelamin,
-           tgl_lahir AS tanggal_lahir
-    FROM snapshot.dtks_anggota
-    UNION ALL
-    SELECT 'regsosek', id_art, upper(trim(nama)), CASE jenis_kelamin WHEN 1 THEN 'L' WHEN 2 THEN 'P' END,
-           tanggal_lahir
-    FROM snapshot.regsosek_individu
-    UNION ALL
-    SELECT 'p3ke', id_individu_p3ke, upper(trim(nama)), upper(trim(jenis_kelamin)), tanggal_lahir
-    FROM snapshot.p3ke_individu
+/*@previous_persons*/
 ),
 gone AS (
     SELECT p.*, s.registry_id
@@ -32,7 +23,7 @@ gone AS (
 arrived AS (
     SELECT r.rid, r.source, upper(trim(r.nama_raw)) AS nama, r.jenis_kelamin, r.tanggal_lahir
     FROM work.person_record AS r
-    WHERE r.source <> 'dukcapil'
+    WHERE r.source <> /*@spine*/
       AND NOT EXISTS (
           SELECT 1 FROM registry.source_link AS s
           WHERE s.entity = 'person' AND s.source = r.source AND s.source_record_id = r.source_record_id

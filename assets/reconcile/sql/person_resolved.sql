@@ -19,7 +19,7 @@ WITH persons AS (
 spine AS (
     SELECT person_id, min(nik_raw) AS nik
     FROM work.person_record
-    WHERE source = 'dukcapil'
+    WHERE source = /*@spine*/
     GROUP BY person_id
 ),
 candidates AS (
@@ -30,7 +30,7 @@ candidates AS (
         count(*) AS times,
         min(rid) AS first_rid
     FROM work.person_record
-    WHERE source <> 'dukcapil' AND nik_raw IS NOT NULL
+    WHERE source <> /*@spine*/ AND nik_raw IS NOT NULL
     GROUP BY ALL
 ),
 best AS (

@@ -45,7 +45,7 @@ CREATE OR REPLACE TEMP TABLE field_value (
 CREATE OR REPLACE TEMP TABLE survivor_candidate AS
 WITH records AS (
     SELECT person_id, source, drop_id, file, row_number, source_record_id, observed_at,
-           CASE WHEN source = 'dukcapil' THEN coalesce(nullif(trim(nama_raw), ''), nama) ELSE nama END AS nama,
+           CASE WHEN source = $spine THEN coalesce(nullif(trim(nama_raw), ''), nama) ELSE nama END AS nama,
            jenis_kelamin,
            CAST(tanggal_lahir AS VARCHAR) AS tanggal_lahir,
            kode_wilayah,
@@ -140,7 +140,7 @@ WITH via_members AS (
            count(*) AS members
     FROM work.person_record AS r
     JOIN work.person_survivor AS s ON s.person_id = r.person_id
-    WHERE r.source <> 'dukcapil' AND r.source_household_id IS NOT NULL AND s.household_id IS NOT NULL
+    WHERE r.source <> $spine AND r.source_household_id IS NOT NULL AND s.household_id IS NOT NULL
     GROUP BY ALL
 ),
 household_living AS (
@@ -183,7 +183,7 @@ WITH member_records AS (
            r.source_record_id, r.observed_at, r.no_kk, r.kode_wilayah
     FROM work.person_record AS r
     JOIN work.person_survivor AS s ON s.person_id = r.person_id
-    WHERE r.source = 'dukcapil' AND s.household_id IS NOT NULL
+    WHERE r.source = $spine AND s.household_id IS NOT NULL
 ),
 member_values AS (
     SELECT * FROM member_records UNPIVOT (value FOR field IN (no_kk, kode_wilayah))
