@@ -33,6 +33,13 @@ def main(argv: list[str] | None = None) -> int:
         help="look at this drop again even if its manifest is unchanged (repeatable)",
     )
     run.add_argument("--quiet", action="store_true", help="print only the summary")
+    run.add_argument(
+        "--wait-timeout",
+        type=float,
+        default=None,
+        metavar="SECONDS",
+        help="give up when another run has held the warehouse this long while this one waits (default 6 h)",
+    )
 
     commands.add_parser("summary", help="print a summary of the published registry")
 
@@ -44,27 +51,65 @@ def main(argv: list[str] | None = None) -> int:
         print(report)
         return 0
     if args.command == "run":
-        return _run(reprocess=args.reprocess, quiet=args.quiet)
+        return _run(reprocess=args.reprocess, quiet=args.quiet, wait_timeout=args.wait_timeout)
     return _summary()
 
 
-def _run(reprocess: list[str], quiet: bool) -> int:
+EXIT_INTERRUPTED = 130
+SUMMARY_WAIT_SECONDS = 5.0
+"""After a good run the summary waits this long for a reader to let go of the warehouse, then says it skipped."""
+
+
+def _run(reprocess: list[str], quiet: bool, wait_timeout: float | None) -> int:
     settings = Settings.from_env()
     ensure_dagster_home(settings)
-    from pipelines.launch import launch_nightly
+    from pipelines.launch import DEFAULT_WAIT_TIMEOUT_SECONDS, launch_nightly
 
-    succeeded = launch_nightly(reprocess=reprocess, log_level="WARNING" if quiet else "INFO")
-    if succeeded:
-        _summary()
+    try:
+        outcome = launch_nightly(
+            reprocess=reprocess,
+            log_level="WARNING" if quiet else "INFO",
+            wait_timeout_seconds=DEFAULT_WAIT_TIMEOUT_SECONDS if wait_timeout is None else wait_timeout,
+        )
+    except KeyboardInterrupt:  # before or after the run itself, where Dagster does not catch it
+        print("sejahtera run: stopped by an interrupt; nothing was published.", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    if outcome.stopped == "interrupted":
+        print(
+            f"sejahtera run: stopped by an interrupt while waiting for the warehouse ({outcome.holder}); "
+            "nothing was published.",
+            file=sys.stderr,
+        )
+        return EXIT_INTERRUPTED
+    if outcome.stopped == "timeout":
+        print(
+            f"sejahtera run: gave up after waiting more than {wait_timeout or DEFAULT_WAIT_TIMEOUT_SECONDS:g} s "
+            f"for the warehouse ({outcome.holder}); nothing was published (--wait-timeout sets the limit).",
+            file=sys.stderr,
+        )
+        return 1
+    if outcome.success:
+        _summary(after_run=True)
         return 0
     print("sejahtera run: the run failed; the previously published registry is unchanged.", file=sys.stderr)
     return 1
 
 
-def _summary() -> int:
+def _summary(after_run: bool = False) -> int:
+    """Print the registry summary; after a good run a busy warehouse is a note, not a failure of the run."""
     from assets.registry.summary import registry_summary
+    from sejahtera.warehouse import WarehouseLocked
 
-    print(registry_summary(Settings.from_env().warehouse))
+    warehouse = Settings.from_env().warehouse
+    try:
+        print(registry_summary(warehouse, wait_seconds=SUMMARY_WAIT_SECONDS if after_run else 120.0))
+    except WarehouseLocked:
+        note = "another process holds the warehouse open; run `sejahtera summary` later"
+        if after_run:
+            print(f"Summary skipped: {note}.")
+            return 0
+        print(f"sejahtera summary: {note}.", file=sys.stderr)
+        return 1
     return 0
 
 
