@@ -10,6 +10,7 @@ from __future__ import annotations
 import sys
 import uuid
 from dataclasses import dataclass
+from pathlib import Path
 
 import dagster as dg
 
@@ -19,6 +20,10 @@ from pipelines.waiting import StopReason, watching_the_wait
 
 DEFAULT_WAIT_TIMEOUT_SECONDS = 6 * 3600
 """How long ``sejahtera run`` waits for another run to let go of the warehouse: longer than any nightly run."""
+
+SUMMARY_WAIT_SECONDS = 5.0
+"""After a good run the summary waits this long for another process to let go of the warehouse, then says it
+skipped: the run succeeded, and a reader holding the file (a notebook, the UI) must not turn that into a failure."""
 
 
 def nightly_run_config(reprocess: list[str], log_level: str = "INFO") -> dict:
@@ -68,3 +73,20 @@ def launch_nightly(
             # A run stopped by its operator is no failure to page anyone about; one that gave up waiting is.
             alert_for_failed_run(instance, run_id)
     return LaunchOutcome(run_id, result.success, watcher.stop_reason, watcher.last_holder)
+
+
+def print_summary(warehouse_path: Path, after_run: bool = False) -> int:
+    """Print the registry summary; exit code 0, or 1 when ``sejahtera summary`` alone cannot open the warehouse."""
+    from assets.registry.summary import registry_summary
+    from sejahtera.warehouse import WarehouseLocked
+
+    try:
+        print(registry_summary(warehouse_path, wait_seconds=SUMMARY_WAIT_SECONDS if after_run else 120.0))
+    except WarehouseLocked:
+        note = "another process holds the warehouse open; run `sejahtera summary` later"
+        if after_run:
+            print(f"Summary skipped: {note}.")
+            return 0
+        print(f"sejahtera summary: {note}.", file=sys.stderr)
+        return 1
+    return 0

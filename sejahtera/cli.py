@@ -56,8 +56,6 @@ def main(argv: list[str] | None = None) -> int:
 
 
 EXIT_INTERRUPTED = 130
-SUMMARY_WAIT_SECONDS = 5.0
-"""After a good run the summary waits this long for a reader to let go of the warehouse, then says it skipped."""
 
 
 def _run(reprocess: list[str], quiet: bool, wait_timeout: float | None) -> int:
@@ -65,11 +63,11 @@ def _run(reprocess: list[str], quiet: bool, wait_timeout: float | None) -> int:
     ensure_dagster_home(settings)
     from pipelines.launch import DEFAULT_WAIT_TIMEOUT_SECONDS, launch_nightly
 
+    if wait_timeout is None:
+        wait_timeout = DEFAULT_WAIT_TIMEOUT_SECONDS
     try:
         outcome = launch_nightly(
-            reprocess=reprocess,
-            log_level="WARNING" if quiet else "INFO",
-            wait_timeout_seconds=DEFAULT_WAIT_TIMEOUT_SECONDS if wait_timeout is None else wait_timeout,
+            reprocess=reprocess, log_level="WARNING" if quiet else "INFO", wait_timeout_seconds=wait_timeout
         )
     except KeyboardInterrupt:  # before or after the run itself, where Dagster does not catch it
         print("sejahtera run: stopped by an interrupt; nothing was published.", file=sys.stderr)
@@ -83,7 +81,7 @@ def _run(reprocess: list[str], quiet: bool, wait_timeout: float | None) -> int:
         return EXIT_INTERRUPTED
     if outcome.stopped == "timeout":
         print(
-            f"sejahtera run: gave up after waiting more than {wait_timeout or DEFAULT_WAIT_TIMEOUT_SECONDS:g} s "
+            f"sejahtera run: gave up after waiting more than {wait_timeout:g} s "
             f"for the warehouse ({outcome.holder}); nothing was published (--wait-timeout sets the limit).",
             file=sys.stderr,
         )
@@ -96,21 +94,9 @@ def _run(reprocess: list[str], quiet: bool, wait_timeout: float | None) -> int:
 
 
 def _summary(after_run: bool = False) -> int:
-    """Print the registry summary; after a good run a busy warehouse is a note, not a failure of the run."""
-    from assets.registry.summary import registry_summary
-    from sejahtera.warehouse import WarehouseLocked
+    from pipelines.launch import print_summary
 
-    warehouse = Settings.from_env().warehouse
-    try:
-        print(registry_summary(warehouse, wait_seconds=SUMMARY_WAIT_SECONDS if after_run else 120.0))
-    except WarehouseLocked:
-        note = "another process holds the warehouse open; run `sejahtera summary` later"
-        if after_run:
-            print(f"Summary skipped: {note}.")
-            return 0
-        print(f"sejahtera summary: {note}.", file=sys.stderr)
-        return 1
-    return 0
+    return print_summary(Settings.from_env().warehouse, after_run=after_run)
 
 
 if __name__ == "__main__":

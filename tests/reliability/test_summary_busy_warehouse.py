@@ -9,18 +9,18 @@ import time
 
 import pytest
 
-from sejahtera import cli, warehouse
+from pipelines.launch import SUMMARY_WAIT_SECONDS, print_summary
+from sejahtera import warehouse
 from sejahtera.warehouse import WarehouseLocked
 
 HOLD = "import duckdb, sys, time; con = duckdb.connect(sys.argv[1]); print('holding', flush=True); time.sleep(120)"
 
 
 @pytest.fixture
-def busy_warehouse(tmp_path, monkeypatch):
+def busy_warehouse(tmp_path):
     path = tmp_path / "warehouse" / "sejahtera.duckdb"
     with warehouse.connect(path) as con:
         con.execute("CREATE SCHEMA ops")
-    monkeypatch.setenv("SEJAHTERA_WAREHOUSE", str(path))
     holder = subprocess.Popen([sys.executable, "-c", HOLD, str(path)], stdout=subprocess.PIPE, text=True)
     assert holder.stdout.readline().strip() == "holding"
     yield path
@@ -31,7 +31,7 @@ def busy_warehouse(tmp_path, monkeypatch):
 def test_after_a_good_run_a_busy_warehouse_gives_a_note_and_exit_0(busy_warehouse, capsys):
     started = time.monotonic()
 
-    code = cli._summary(after_run=True)
+    code = print_summary(busy_warehouse, after_run=True)
 
     took = time.monotonic() - started
     out = capsys.readouterr().out
@@ -39,7 +39,7 @@ def test_after_a_good_run_a_busy_warehouse_gives_a_note_and_exit_0(busy_warehous
     assert out.strip().splitlines() == [
         "Summary skipped: another process holds the warehouse open; run `sejahtera summary` later."
     ]
-    assert took < cli.SUMMARY_WAIT_SECONDS + 30
+    assert took < SUMMARY_WAIT_SECONDS + 30
 
 
 def test_the_warehouse_really_is_locked_meanwhile(busy_warehouse):
@@ -48,11 +48,10 @@ def test_the_warehouse_really_is_locked_meanwhile(busy_warehouse):
         pass
 
 
-def test_a_free_warehouse_gives_the_summary(busy_warehouse, tmp_path, monkeypatch, capsys):
+def test_a_free_warehouse_gives_the_summary(busy_warehouse, tmp_path, capsys):
     free = tmp_path / "free" / "sejahtera.duckdb"
     with warehouse.connect(free):
         pass
-    monkeypatch.setenv("SEJAHTERA_WAREHOUSE", str(free))
 
-    assert cli._summary(after_run=True) == 0
+    assert print_summary(free, after_run=True) == 0
     assert capsys.readouterr().out.startswith(f"Registry in {free}")
