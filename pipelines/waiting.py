@@ -72,6 +72,7 @@ class WarehouseWaitWatcher:
         self.wait_timeout_seconds = wait_timeout_seconds
         self.say = say
         self.stop_reason: StopReason | None = None
+        self.can_stop = True
         self.last_holder: str = "another run"
         self._done = threading.Event()
         self._last_report = 0.0
@@ -132,6 +133,8 @@ class WarehouseWaitWatcher:
         return "its slot is being handed over"
 
     def _give_up(self, reason: StopReason) -> None:
+        if not self.can_stop:
+            return
         self.stop_reason = reason
         run = self.instance.get_run_by_id(self.run_id)
         if run is not None:
@@ -165,10 +168,15 @@ def watching_the_wait(
         if watcher.stop_reason is not None:
             raise WaitAbandoned(watcher.stop_reason)
 
-    previous = signal.signal(STOP_SIGNAL, abandon)
+    # Signal handlers can only be set from the main thread; a launch from another thread (a test harness) is
+    # still watched and reported, but cannot be made to give up.
+    in_main_thread = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(STOP_SIGNAL, abandon) if in_main_thread else None
+    watcher.can_stop = in_main_thread
     watcher.start()
     try:
         yield watcher
     finally:
         watcher.stop()
-        signal.signal(STOP_SIGNAL, previous)
+        if in_main_thread:
+            signal.signal(STOP_SIGNAL, previous)
