@@ -114,7 +114,7 @@ class WarehouseWaitWatcher:
             self.say(f"sejahtera run: waiting {_duration(waited)} for the warehouse: {self.last_holder}")
 
     def _holder(self, info) -> str:
-        """'run 1a2b3c4d (cli, pid 123) holds it in step validated_drops since 13:24:05 UTC'."""
+        """'run 1a2b3c4d (sejahtera run, pid 123 on host-a) holds it in step validated_drops since 13:24:05 UTC'."""
         mine = {step.step_key for step in info.pending_steps if step.run_id == self.run_id}
         for slot in info.claimed_slots:
             if slot.run_id == self.run_id and slot.step_key in mine:
