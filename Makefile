@@ -7,7 +7,8 @@ STAMP := $(VENV)/.installed
 
 export SEJAHTERA_LANDING ?= $(CURDIR)/data/landing
 export SEJAHTERA_WAREHOUSE ?= $(CURDIR)/data/warehouse/sejahtera.duckdb
-export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
+# The Dagster instance lives beside the warehouse it guards (sejahtera/settings.py): one warehouse, one instance.
+export DAGSTER_HOME ?= $(dir $(SEJAHTERA_WAREHOUSE))dagster_home
 DEMO_HOUSEHOLDS ?= 10000
 DEMO_SEED ?= 42
 UI_PORT ?= 3000

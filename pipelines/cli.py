@@ -34,6 +34,13 @@ def main(argv: list[str] | None = None) -> int:
         help="look at this drop again even if its manifest is unchanged (repeatable)",
     )
     run.add_argument("--quiet", action="store_true", help="print only the summary")
+    run.add_argument(
+        "--wait-timeout",
+        type=float,
+        default=None,
+        metavar="SECONDS",
+        help="give up when another run has held the warehouse this long while this one waits (default 6 h)",
+    )
 
     commands.add_parser("summary", help="print a summary of the published registry")
 
@@ -46,28 +53,52 @@ def main(argv: list[str] | None = None) -> int:
         print(report)
         return 0
     if args.command == "run":
-        return _run(reprocess=args.reprocess, quiet=args.quiet)
+        return _run(reprocess=args.reprocess, quiet=args.quiet, wait_timeout=args.wait_timeout)
     return _summary()
 
 
-def _run(reprocess: list[str], quiet: bool) -> int:
+EXIT_INTERRUPTED = 130
+
+
+def _run(reprocess: list[str], quiet: bool, wait_timeout: float | None) -> int:
     settings = Settings.from_env()
     ensure_dagster_home(settings)
-    from pipelines.launch import launch_nightly
+    from pipelines.launch import DEFAULT_WAIT_TIMEOUT_SECONDS, launch_nightly
 
-    succeeded = launch_nightly(reprocess=reprocess, log_level="WARNING" if quiet else "INFO")
-    if succeeded:
-        _summary()
+    if wait_timeout is None:
+        wait_timeout = DEFAULT_WAIT_TIMEOUT_SECONDS
+    try:
+        outcome = launch_nightly(
+            reprocess=reprocess, log_level="WARNING" if quiet else "INFO", wait_timeout_seconds=wait_timeout
+        )
+    except KeyboardInterrupt:  # before or after the run itself, where Dagster does not catch it
+        print("sejahtera run: stopped by an interrupt; nothing was published.", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    if outcome.stopped == "interrupted":
+        print(
+            f"sejahtera run: stopped by an interrupt while waiting for the warehouse ({outcome.holder}); "
+            "nothing was published.",
+            file=sys.stderr,
+        )
+        return EXIT_INTERRUPTED
+    if outcome.stopped == "timeout":
+        print(
+            f"sejahtera run: gave up after waiting more than {wait_timeout:g} s "
+            f"for the warehouse ({outcome.holder}); nothing was published (--wait-timeout sets the limit).",
+            file=sys.stderr,
+        )
+        return 1
+    if outcome.success:
+        _summary(after_run=True)
         return 0
     print("sejahtera run: the run failed; the previously published registry is unchanged.", file=sys.stderr)
     return 1
 
 
-def _summary() -> int:
-    from assets.registry.summary import registry_summary
+def _summary(after_run: bool = False) -> int:
+    from pipelines.launch import print_summary
 
-    print(registry_summary(Settings.from_env().warehouse))
-    return 0
+    return print_summary(Settings.from_env().warehouse, after_run=after_run)
 
 
 if __name__ == "__main__":

@@ -1,8 +1,13 @@
 """Where sejahtera reads drops from and writes the warehouse to, from the environment (contract section 5).
 
 Defaults are relative to the current directory so that a fresh checkout works with no set-up:
-``data/landing``, ``data/warehouse/sejahtera.duckdb`` and ``.dagster_home``. The warehouse file is deliberately
-not named after one of its schemas (``registry.duckdb`` would make ``registry.person`` ambiguous).
+``data/landing`` and ``data/warehouse/sejahtera.duckdb``. The warehouse file is deliberately not named after one
+of its schemas (``registry.duckdb`` would make ``registry.person`` ambiguous).
+
+The Dagster instance defaults to ``dagster_home`` beside the warehouse file (an absolute path): the instance's
+``warehouse`` pool is what keeps two runs off one DuckDB file, so one warehouse must have exactly one instance,
+whichever directory a run is started from. A default relative to the current directory gave two shells two
+instances over the same warehouse, and each would let its own run in.
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ from sejahtera import RULES_ROOT
 
 DEFAULT_LANDING = Path("data/landing")
 DEFAULT_WAREHOUSE = Path("data/warehouse/sejahtera.duckdb")
-DEFAULT_DAGSTER_HOME = Path(".dagster_home")
+DAGSTER_HOME_BESIDE_WAREHOUSE = "dagster_home"
 INSTANCE_TEMPLATE = RULES_ROOT / "deploy" / "dagster.yaml"
 
 
@@ -32,10 +37,11 @@ class Settings:
             value = os.environ.get(var, "").strip()
             return Path(value).expanduser().resolve() if value else default.resolve()
 
+        warehouse = path("SEJAHTERA_WAREHOUSE", DEFAULT_WAREHOUSE)
         return cls(
             landing=path("SEJAHTERA_LANDING", DEFAULT_LANDING),
-            warehouse=path("SEJAHTERA_WAREHOUSE", DEFAULT_WAREHOUSE),
-            dagster_home=path("DAGSTER_HOME", DEFAULT_DAGSTER_HOME),
+            warehouse=warehouse,
+            dagster_home=path("DAGSTER_HOME", warehouse.parent / DAGSTER_HOME_BESIDE_WAREHOUSE),
         )
 
 

@@ -25,11 +25,12 @@ def _joined(pairs: Sequence[tuple], empty: str = "none") -> str:
     return ", ".join(f"{key} {_n(count)}" for key, count in pairs) if pairs else empty
 
 
-def registry_summary(warehouse_path: Path) -> str:
+def registry_summary(warehouse_path: Path, wait_seconds: float = 120.0) -> str:
+    """The summary; raises :class:`sejahtera.warehouse.WarehouseLocked` if a writer holds the file that long."""
     warehouse_path = Path(warehouse_path)
     if not warehouse_path.exists():
         return "No registry published yet (no warehouse file at " + str(warehouse_path) + ")."
-    with warehouse.connect(warehouse_path, read_only=True) as con:
+    with warehouse.connect(warehouse_path, read_only=True, wait_seconds=wait_seconds) as con:
         lines = [f"Registry in {warehouse_path}"]
         lines += _drops(con)
         lines += _registry(con)

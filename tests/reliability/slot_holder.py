@@ -1,0 +1,38 @@
+"""A run that holds the `warehouse` pool until told to let go, started as its own process by the reliability tests.
+
+Its one step is in the pool; once inside, it creates HOLDING_FILE and waits until RELEASE_FILE exists (at most
+five minutes). It never opens a DuckDB file: only the pool slot is held, as a long step of another run would.
+
+Usage: python slot_holder.py HOLDING_FILE RELEASE_FILE   (DAGSTER_HOME set; exit 0 when the run succeeded)
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import dagster as dg
+
+MAX_HOLD_SECONDS = 300.0
+
+
+@dg.op(pool="warehouse")
+def hold() -> None:
+    holding, release = Path(sys.argv[1]), Path(sys.argv[2])
+    holding.touch()
+    deadline = time.monotonic() + MAX_HOLD_SECONDS
+    while not release.exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
+
+
+@dg.job
+def slot_holder() -> None:
+    hold()
+
+
+if __name__ == "__main__":
+    quiet = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
+    with dg.DagsterInstance.get() as instance:
+        result = slot_holder.execute_in_process(instance=instance, raise_on_error=False, run_config=quiet)
+    sys.exit(0 if result.success else 1)
