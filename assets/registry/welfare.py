@@ -78,4 +78,5 @@ def score_surveyed(con: duckdb.DuckDBPyConnection, weights: PmtWeights) -> None:
             f"unweighted {sorted(computed - set(weights.weights))}, "
             f"not computed {sorted(set(weights.weights) - computed)}"
         )
+    queries.run(con, "create_pmt_contribution_macro")
     queries.run(con, "survey_score")
