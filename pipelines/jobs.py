@@ -1,5 +1,6 @@
-"""The jobs: ``nightly`` (the whole graph, launched by the schedule, the drop sensor and ``sejahtera run``) and
-``train_linkage_model`` (retrains the Splink model on demand).
+"""The jobs: ``nightly`` (the whole graph, launched by the schedule, the drop sensor and ``sejahtera run``),
+``train_linkage_model`` (retrains the Splink model on demand) and ``explain`` (one household's masked page, the
+UI's ``sejahtera explain``; read-only, so it has no retry policy).
 
 Both carry one retry policy for every step (``op_retry_policy``) rather than a policy per asset, because the
 transient failures we know of are the same in every stage: the warehouse lock wait running out while another
@@ -13,6 +14,8 @@ not retried; Dagster never applies the policy to them.
 from __future__ import annotations
 
 import dagster as dg
+
+from assets.registry.explain.job import explain_household
 
 LINKAGE_MODEL = dg.AssetKey("linkage_model")
 
@@ -42,3 +45,12 @@ train_linkage_model_job = dg.define_asset_job(
     executor_def=dg.in_process_executor,
     op_retry_policy=TRANSIENT_FAILURE_RETRY,
 )
+
+
+@dg.job(
+    name="explain",
+    description="Explain one household (config: nik, kk or household_id): a masked page in the log and metadata.",
+    executor_def=dg.in_process_executor,
+)
+def explain_job() -> None:
+    explain_household()
