@@ -14,8 +14,8 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
-from assets.registry import queries
 from assets.registry.explain.page import (
+    SQL,
     IdentifierKind,
     NoRegistry,
     UnknownIdentifier,
@@ -41,8 +41,8 @@ def record_unmask(
 ) -> None:
     """Append one row to ``ops.unmask_audit`` (created on first use); the identifier is stored masked."""
     with warehouse.connect(warehouse_path, wait_seconds=wait_seconds) as con, warehouse.transaction(con):
-        queries.run(con, "create_unmask_audit")
-        queries.run(
+        SQL.run(con, "create_unmask_audit")
+        SQL.run(
             con,
             "insert_unmask_audit",
             authorised_by=authorised_by,

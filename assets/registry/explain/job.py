@@ -16,7 +16,6 @@ from assets.registry.explain.page import (
     shown_identifier,
 )
 from assets.registry.explain.render import to_markdown, to_text
-from pipelines.resources import WarehouseResource
 
 
 class ExplainConfig(dg.Config):
@@ -44,10 +43,12 @@ class ExplainConfig(dg.Config):
 @dg.op(
     name="explain_household",
     pool="warehouse",
+    required_resource_keys={"warehouse"},
     description="Explain one household from the published registry: a masked page in the log and the metadata.",
 )
-def explain_household(context: dg.OpExecutionContext, config: ExplainConfig, warehouse: WarehouseResource):
+def explain_household(context: dg.OpExecutionContext, config: ExplainConfig):
     kind, identifier = config.identifier()
+    warehouse = context.resources.warehouse  # the code location's WarehouseResource
     if not warehouse.file.exists():
         raise dg.Failure(description="explain: no registry published yet", allow_retries=False)
     try:

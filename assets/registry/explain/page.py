@@ -17,8 +17,9 @@ from typing import Literal
 
 import duckdb
 
-from assets.registry import queries
+from assets.registry import queries as SQL  # the registry's named statements, assets/registry/sql/*.sql
 from assets.registry.config import PmtWeights, load_pmt_weights
+from sejahtera import warehouse
 from sejahtera.privacy import install_masking_macros, mask_number
 
 IdentifierKind = Literal["nik", "kk", "household"]
@@ -109,7 +110,7 @@ def find_households(
         "kk": "explain_households_by_kk",
         "household": "explain_households_by_id",
     }[kind]
-    return [(h, p) for h, p in queries.run(con, statement, identifier=identifier.strip()).fetchall()]
+    return [(h, p) for h, p in SQL.run(con, statement, identifier=identifier.strip()).fetchall()]
 
 
 def explain(
@@ -121,8 +122,6 @@ def explain(
     weights: PmtWeights | None = None,
 ) -> Explanation:
     """The pages of every household ``identifier`` leads to (usually one), read from the published registry."""
-    from sejahtera import warehouse
-
     if kind not in IDENTIFIER_KINDS:
         raise ValueError(f"identifier kind must be one of {IDENTIFIER_KINDS}, got {kind!r}")
     if not all(warehouse.table_exists(con, t) for t in REGISTRY_TABLES):
@@ -151,11 +150,11 @@ def _install_weights(con: duckdb.DuckDBPyConnection, weights: PmtWeights) -> Non
     """The PMT weights as the temporary table the contribution macro reads (welfare.sql), with the macro."""
     con.execute("CREATE OR REPLACE TEMPORARY TABLE explain_pmt_weight (feature VARCHAR, weight DOUBLE)")
     con.executemany("INSERT INTO explain_pmt_weight VALUES (?, ?)", sorted(weights.weights.items()))
-    queries.run(con, "create_pmt_contribution_macro")
+    SQL.run(con, "create_pmt_contribution_macro")
 
 
 def _table(con: duckdb.DuckDBPyConnection, title: str, statement: str, **params: object) -> Table:
-    cursor = queries.run(con, statement, **params)
+    cursor = SQL.run(con, statement, **params)
     columns = tuple(d[0] for d in cursor.description)
     return Table(title=title, columns=columns, rows=tuple(tuple(r) for r in cursor.fetchall()))
 
@@ -167,7 +166,7 @@ def _one(table: Table) -> dict[str, object]:
 def _page(
     con: duckdb.DuckDBPyConnection, household_id: str, person_id: str | None, weights: PmtWeights
 ) -> HouseholdPage:
-    queries.run(con, "explain_scope", household_id=household_id)
+    SQL.run(con, "explain_scope", household_id=household_id)
     h = {"household_id": household_id}
     sections = (
         _household_section(con, h, person_id),
@@ -205,7 +204,7 @@ def _links_section(con: duckdb.DuckDBPyConnection, h: dict) -> Section:
     evidence_rows = []
     for row in raw.rows:
         record = dict(zip(raw.columns, row, strict=True))
-        said = "; ".join(f"{c}: {record[c]} ({record[c + '_weight']:+.1f})" for c in comparisons if record[c])
+        said = "; ".join(_comparison(c, record[c], record[f"{c}_weight"]) for c in comparisons if record[c])
         evidence_rows.append(
             (
                 record["person_id"],
@@ -225,6 +224,10 @@ def _links_section(con: duckdb.DuckDBPyConnection, h: dict) -> Section:
     used = sorted({row[links.columns.index("match_method")] for row in links.rows})
     notes = tuple(f"{method}: {MATCH_METHODS.get(method, '(not described)')}" for method in used)
     return Section("links", "Linked source records and why", tables=(links, evidence), notes=notes)
+
+
+def _comparison(name: str, level: object, weight: float | None) -> str:
+    return f"{name}: {level}" + (f" ({weight:+.1f})" if weight is not None else "")
 
 
 def _provenance_section(con: duckdb.DuckDBPyConnection, h: dict) -> Section:
@@ -275,12 +278,8 @@ def _welfare_section(con: duckdb.DuckDBPyConnection, h: dict, weights: PmtWeight
 
 
 def _deciles_section(con: duckdb.DuckDBPyConnection, h: dict) -> Section:
-    from assets.registry.reporting import province_label
-
     facts = _one(_table(con, "deciles", "explain_deciles", **h))
     notes = ("Decile 1 = poorest tenth of the ranked households (those with a living member).",)
-    if facts:
-        facts["provinsi"] = province_label(facts.get("kode_provinsi"))
     return Section("deciles", "Deciles", facts=facts, notes=notes)
 
 

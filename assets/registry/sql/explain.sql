@@ -38,8 +38,11 @@ SELECT person_id FROM registry.person_history WHERE household_id = $household_id
 SELECT h.household_id,
        shown_number(h.no_kk) AS no_kk,
        h.kode_wilayah,
-       h.kode_provinsi,
+       (SELECT nama FROM ref.region WHERE kode = h.kode_wilayah) AS desa,
        h.kode_kabupaten,
+       (SELECT nama FROM ref.region WHERE kode = h.kode_kabupaten) AS kabupaten,
+       h.kode_provinsi,
+       (SELECT nama FROM ref.region WHERE kode = h.kode_provinsi) AS provinsi,
        h.jumlah_anggota,
        h.anggota_tercatat,
        h.miskin_ekstrem
@@ -169,14 +172,14 @@ WHERE household_id = $household_id
 ORDER BY contribution DESC, feature;
 
 -- name: explain_deciles
--- The household's deciles, with how many ranked households each is a tenth of.
+-- The household's deciles, with how many ranked households each is a tenth of (region names: ref.region).
 SELECT h.desil_nasional,
        (SELECT count(*) FROM registry.household WHERE desil_nasional IS NOT NULL) AS ranked_nasional,
-       h.kode_provinsi,
+       h.kode_provinsi || ' ' || coalesce((SELECT nama FROM ref.region WHERE kode = h.kode_provinsi), '') AS provinsi,
        h.desil_provinsi,
        (SELECT count(*) FROM registry.household
         WHERE kode_provinsi = h.kode_provinsi AND desil_provinsi IS NOT NULL) AS ranked_provinsi,
-       h.kode_kabupaten,
+       h.kode_kabupaten || ' ' || coalesce((SELECT nama FROM ref.region WHERE kode = h.kode_kabupaten), '') AS kabupaten,
        h.desil_kabupaten,
        (SELECT count(*) FROM registry.household
         WHERE kode_kabupaten = h.kode_kabupaten AND desil_kabupaten IS NOT NULL) AS ranked_kabupaten
