@@ -139,11 +139,16 @@ def explain(
 
 
 def _install_shown_macros(con: duckdb.DuckDBPyConnection, *, unmask: bool) -> None:
-    """``shown_number`` / ``shown_name``: the privacy module's masking, or the value itself when unmasked."""
+    """``shown_number`` / ``shown_name``: the privacy module's masking, or the value itself when unmasked;
+    ``shown_record_id``: a source's record id, shown like an NIK when it is one (Dukcapil's)."""
     install_masking_macros(con)
     number, name = ("x", "x") if unmask else ("mask_number(x)", "mask_name(x)")
     con.execute(f"CREATE OR REPLACE TEMPORARY MACRO shown_number(x) AS ({number})")
     con.execute(f"CREATE OR REPLACE TEMPORARY MACRO shown_name(x) AS ({name})")
+    con.execute(
+        "CREATE OR REPLACE TEMPORARY MACRO shown_record_id(source, id) AS "
+        "(CASE WHEN source = 'dukcapil' THEN shown_number(id) ELSE id END)"
+    )
 
 
 def _install_weights(con: duckdb.DuckDBPyConnection, weights: PmtWeights) -> None:

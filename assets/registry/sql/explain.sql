@@ -1,7 +1,7 @@
 -- `sejahtera explain`: one household's page, read from the PUBLISHED registry only (never work.*).
 -- Personal numbers and names go through shown_number(x) / shown_name(x), temporary macros that mask
 -- (sejahtera.privacy) unless an audited --unmask asked otherwise (assets/registry/explain/page.py).
--- Dukcapil's source_record_id is the NIK itself, so it is shown like one.
+-- Dukcapil's source_record_id is the NIK itself: shown_record_id(source, id) shows it like one.
 
 -- name: explain_households_by_nik
 -- A person's household: by the best NIK, or by a Dukcapil record with that NIK linked to the person.
@@ -73,8 +73,7 @@ SELECT l.entity,
        l.registry_id,
        l.source,
        l.drop_id,
-       CASE WHEN l.source = 'dukcapil' THEN shown_number(l.source_record_id) ELSE l.source_record_id END
-           AS source_record_id,
+       shown_record_id(l.source, l.source_record_id) AS source_record_id,
        l.match_method,
        l.match_probability
 FROM registry.source_link AS l
@@ -85,10 +84,8 @@ ORDER BY l.entity DESC, l.registry_id, l.source, l.source_record_id;
 -- name: explain_link_evidence
 -- Why records were put together: each linked pair with Splink's comparison levels and their match weights.
 SELECT * REPLACE (
-           CASE WHEN source_l = 'dukcapil' THEN shown_number(source_record_id_l) ELSE source_record_id_l END
-               AS source_record_id_l,
-           CASE WHEN source_r = 'dukcapil' THEN shown_number(source_record_id_r) ELSE source_record_id_r END
-               AS source_record_id_r)
+           shown_record_id(source_l, source_record_id_l) AS source_record_id_l,
+           shown_record_id(source_r, source_record_id_r) AS source_record_id_r)
 FROM registry.link_evidence
 WHERE person_id IN (SELECT person_id FROM explain_person)
 ORDER BY person_id, source_l, source_record_id_l, source_r, source_record_id_r;
@@ -102,8 +99,7 @@ SELECT f.entity,
        f.drop_id,
        f.file,
        f.row_number,
-       CASE WHEN f.source = 'dukcapil' THEN shown_number(f.source_record_id) ELSE f.source_record_id END
-           AS source_record_id,
+       shown_record_id(f.source, f.source_record_id) AS source_record_id,
        f.rule,
        f.rule_version
 FROM registry.field_provenance AS f
