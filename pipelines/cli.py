@@ -1,4 +1,6 @@
-"""The ``sejahtera`` command (contract section 5): ``generate`` a synthetic landing zone, ``run`` the nightly job.
+"""The ``sejahtera`` command (contract section 5): ``generate``, ``run``, ``summary`` and ``explain``.
+
+``explain`` prints one masked page about a household (assets/registry/explain/).
 
 ``run`` executes the very job the nightly schedule launches (``nightly`` from the code location), in this process,
 against the Dagster instance in ``DAGSTER_HOME``, so the run shows in the UI's run history like any other.
@@ -44,6 +46,16 @@ def main(argv: list[str] | None = None) -> int:
 
     commands.add_parser("summary", help="print a summary of the published registry")
 
+    why = commands.add_parser("explain", help="one masked page on why a household is as published")
+    ids = why.add_mutually_exclusive_group(required=True)
+    for kind in ("nik", "kk", "household"):
+        ids.add_argument(f"--{kind}", metavar=kind.upper() if kind != "household" else "ID")
+    why.add_argument("--format", choices=("text", "json"), default="text")
+    why.add_argument("--unmask", action="store_true", help="show NIK, KK and names (audited)")
+    why.add_argument(
+        "--authorised-by", metavar="NAME", help="who authorised --unmask (written to ops.unmask_audit)"
+    )
+
     args = parser.parse_args(argv)
     restrict_new_files()
     if args.command == "generate":
@@ -54,6 +66,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.command == "run":
         return _run(reprocess=args.reprocess, quiet=args.quiet, wait_timeout=args.wait_timeout)
+    if args.command == "explain":
+        return _explain(args)
     return _summary()
 
 
@@ -93,6 +107,20 @@ def _run(reprocess: list[str], quiet: bool, wait_timeout: float | None) -> int:
         return 0
     print("sejahtera run: the run failed; the previously published registry is unchanged.", file=sys.stderr)
     return 1
+
+
+def _explain(args: argparse.Namespace) -> int:
+    from assets.registry.explain.command import run_explain
+
+    kind = next(k for k in ("nik", "kk", "household") if getattr(args, k) is not None)
+    return run_explain(
+        kind,
+        getattr(args, kind),
+        warehouse_path=Settings.from_env().warehouse,
+        output_format=args.format,
+        unmask=args.unmask,
+        authorised_by=args.authorised_by,
+    )
 
 
 def _summary(after_run: bool = False) -> int:

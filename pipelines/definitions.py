@@ -10,7 +10,7 @@ from __future__ import annotations
 import dagster as dg
 
 from assets import extract, reconcile, registry, validate
-from pipelines.jobs import nightly_job, train_linkage_model_job
+from pipelines.jobs import explain_job, nightly_job, train_linkage_model_job
 from pipelines.schedules import nightly_schedule, with_registry_freshness
 from pipelines.sensors import drop_sensor, run_failure_alert
 from sejahtera.permissions import restrict_new_files
@@ -23,7 +23,7 @@ restrict_new_files()
 defs = dg.Definitions(
     assets=dg.map_asset_specs(with_registry_freshness, [a for stage in STAGES for a in stage.asset_defs]),
     asset_checks=[c for stage in STAGES for c in stage.asset_checks],
-    jobs=[nightly_job, train_linkage_model_job],
+    jobs=[nightly_job, train_linkage_model_job, explain_job],
     schedules=[nightly_schedule],
     sensors=[drop_sensor, run_failure_alert],
     resources=build_resources(),

@@ -1,7 +1,8 @@
-"""The jobs: ``nightly`` (the whole graph, launched by the schedule, the drop sensor and ``sejahtera run``) and
-``train_linkage_model`` (retrains the Splink model on demand).
+"""The jobs: ``nightly`` (the whole graph, launched by the schedule, the drop sensor and ``sejahtera run``),
+``train_linkage_model`` (retrains the Splink model on demand) and ``explain`` (one household's masked page, the
+UI's ``sejahtera explain``; it only reads).
 
-Both carry one retry policy for every step (``op_retry_policy``) rather than a policy per asset, because the
+All three carry one retry policy for every step (``op_retry_policy``) rather than a policy per asset, because the
 transient failures we know of are the same in every stage: the warehouse lock wait running out while another
 process holds the DuckDB file (:class:`sejahtera.warehouse.WarehouseLocked`) and a landing-zone or reference
 file read failing on a flaky mount. Retrying a step is safe because every step is idempotent within its run:
@@ -13,6 +14,8 @@ not retried; Dagster never applies the policy to them.
 from __future__ import annotations
 
 import dagster as dg
+
+from assets.registry.explain.job import explain_household
 
 LINKAGE_MODEL = dg.AssetKey("linkage_model")
 
@@ -43,3 +46,13 @@ train_linkage_model_job = dg.define_asset_job(
     executor_def=dg.in_process_executor,
     op_retry_policy=TRANSIENT_FAILURE_RETRY,
 )
+
+
+@dg.job(
+    name="explain",
+    description="Explain one household (config: nik, kk or household_id): a masked page in the log and metadata.",
+    executor_def=dg.in_process_executor,
+    op_retry_policy=TRANSIENT_FAILURE_RETRY,
+)
+def explain_job() -> None:
+    explain_household()

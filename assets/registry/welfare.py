@@ -82,4 +82,5 @@ def score_surveyed(con: duckdb.DuckDBPyConnection, weights: PmtWeights) -> None:
             f"unweighted {sorted(computed - set(weights.weights))}, "
             f"not computed {sorted(set(weights.weights) - computed)}"
         )
+    SQL.run(con, "create_pmt_contribution_macro")
     SQL.run(con, "survey_score")

@@ -75,7 +75,7 @@ def test_every_asset_that_computes_is_in_the_warehouse_pool():
     assert outside == []
 
 
-@pytest.mark.parametrize("job_name", ["nightly", "train_linkage_model"])
+@pytest.mark.parametrize("job_name", ["nightly", "train_linkage_model", "explain"])
 def test_every_step_of_the_jobs_is_in_the_warehouse_pool(job_name):
     """Asset checks defined apart from their asset are steps of their own: they open the warehouse too."""
     job = defs.resolve_job_def(job_name)

@@ -76,6 +76,8 @@ def code_location_shape() -> dict[str, Any]:
             "executor": job.executor_def.name,
             "op_retry_policy": _retry(job.op_retry_policy),
         }
+        if not job.asset_layer.selected_asset_keys:  # an op job (explain): its ops are its shape
+            jobs[job.name]["ops"] = sorted(op.name for op in job.graph.iterate_op_defs())
     schedules = {
         s.name: {
             "job": s.job_name,

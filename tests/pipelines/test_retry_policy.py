@@ -8,13 +8,13 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
-from pipelines.jobs import TRANSIENT_FAILURE_RETRY, nightly_job, train_linkage_model_job
+from pipelines.jobs import TRANSIENT_FAILURE_RETRY, explain_job, nightly_job, train_linkage_model_job
 from sejahtera.warehouse import WarehouseLocked
 
 QUIET = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
 
 
-@pytest.mark.parametrize("job", [nightly_job, train_linkage_model_job], ids=lambda j: j.name)
+@pytest.mark.parametrize("job", [nightly_job, train_linkage_model_job, explain_job], ids=lambda j: j.name)
 def test_every_step_of_the_jobs_retries_with_backoff(job):
     policy = job.op_retry_policy
     assert policy is TRANSIENT_FAILURE_RETRY

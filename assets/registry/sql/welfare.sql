@@ -117,15 +117,33 @@ WHERE table_catalog = current_database() AND table_schema = 'work' AND table_nam
   AND column_name LIKE 'g\_%' ESCAPE '\'
 ORDER BY feature;
 
--- name: survey_score
--- The PMT score: 100 * sum(weight * goodness) / sum(weight) over the variables the household has.
-CREATE OR REPLACE TABLE work.survey_score AS
+-- name: create_pmt_contribution_macro
+-- What each PMT variable adds to a household's score: 100 * weight * goodness / sum(weight), the sum over the
+-- variables the household has (a NULL goodness is left out). The score is the sum of these contributions, and
+-- `sejahtera explain` shows them one by one from registry.household_welfare: one definition for both, so an
+-- explanation can never disagree with the score. Arguments are table names (goodness columns g_<feature>,
+-- weights feature/weight); temporary, so it lives only as long as the connection.
+CREATE OR REPLACE TEMPORARY MACRO pmt_contribution(goodness_table, weight_table) AS TABLE
 SELECT g.household_id,
-       round(100.0 * sum(w.weight * g.goodness) / sum(w.weight), 4) AS welfare_score,
+       substr(g.feature, 3) AS feature,
+       g.goodness,
+       w.weight,
+       100.0 * w.weight * g.goodness / sum(w.weight) OVER (PARTITION BY g.household_id) AS contribution
+FROM (
+    UNPIVOT (SELECT household_id, COLUMNS('^g_') FROM query_table(goodness_table))
+    ON COLUMNS('^g_') INTO NAME feature VALUE goodness
+) AS g
+JOIN query_table(weight_table) AS w ON w.feature = substr(g.feature, 3);
+
+-- name: survey_score
+-- The PMT score: the sum of the variables' contributions (create_pmt_contribution_macro), i.e.
+-- 100 * sum(weight * goodness) / sum(weight) over the variables the household has.
+CREATE OR REPLACE TABLE work.survey_score AS
+SELECT household_id,
+       round(sum(contribution), 4) AS welfare_score,
        count(*) AS features_used
-FROM (UNPIVOT work.welfare_goodness ON COLUMNS('^g_') INTO NAME feature VALUE goodness) AS g
-JOIN work.pmt_weight AS w ON w.feature = substr(g.feature, 3)
-GROUP BY g.household_id;
+FROM pmt_contribution('work.welfare_goodness', 'work.pmt_weight')
+GROUP BY household_id;
 
 -- name: create_imputation_prior
 CREATE OR REPLACE TABLE work.imputation_prior (
