@@ -136,8 +136,8 @@ class FamilyConfig:
     """Chance that a family gets a new KK number after its head died (Dukcapil re-issues it to the spouse;
     the dead head stays alone on the old KK)."""
     widowed_parent_joins: float = 0.15
-    """Share of elders living alone who join another family of their village as its head's parent (their own
-    household record, made before, lists only them)."""
+    """Share of elders living alone who join a nearby family (same village, else district, else regency) as its
+    head's parent (their own household record, made before, lists only them)."""
 
     @classmethod
     def default(cls) -> FamilyConfig:

@@ -273,7 +273,8 @@ def _split(
 def _widowed_parents_join(
     rng: np.random.Generator, timeline: Timeline, share: float, start: int, full: int
 ) -> None:
-    """A ``share`` of elders living alone join a family of their village as its head's parent before the full.
+    """A ``share`` of elders living alone join a nearby family (same village, else district, else regency) as
+    its head's parent before the full.
 
     Their old household is left without a living member; Dukcapil lists them on the family's KK from the day
     they join, while agencies that surveyed before still show them alone under their own household id.
@@ -285,12 +286,23 @@ def _widowed_parents_join(
     elders = people[people["hh0"].isin(elder_hh) & (people["rel0"] == HEAD)]
     elders = elders[(elders["death"].to_numpy() > start + 2) & (rng.random(len(elders)) < share)]
     targets = hh[hh["type"].isin(JOINED_TYPES)]
-    by_village = targets.groupby("village")["hh"].apply(lambda s: s.to_numpy())
+    # The nearest families: of the same village, else district, else regency (codes nest by prefix).
+    nearby = [
+        targets.groupby(targets["village"].str[:width])["hh"].apply(lambda s: s.to_numpy())
+        for width in (10, 6, 4)
+    ]
     for pid, home, death in zip(
         elders["pid"].to_numpy(), elders["hh0"].to_numpy(), elders["death"].to_numpy(), strict=True
     ):
-        candidates = by_village.get(origin_village[home])
-        if candidates is None or candidates.size == 0:
+        candidates = next(
+            (
+                c
+                for level, width in zip(nearby, (10, 6, 4), strict=True)
+                if (c := level.get(origin_village[home][:width])) is not None
+            ),
+            None,
+        )
+        if candidates is None:
             continue
         last = min(int(death), full + 1)
         people.at[pid, "hh1"] = int(candidates[rng.integers(candidates.size)])
