@@ -10,6 +10,7 @@ from assets.reconcile.checks import (
     households_have_members,
     one_dukcapil_record_per_person,
 )
+from assets.reconcile.household_checks import one_record_per_agency_per_household
 from assets.reconcile.pipeline_assets import (
     dukcapil_population,
     linkage_model,
@@ -26,7 +27,12 @@ assets: list = [
     resolved_persons,
     resolved_households,
 ]
-asset_checks: list = [every_record_linked_once, one_dukcapil_record_per_person, households_have_members]
+asset_checks: list = [
+    every_record_linked_once,
+    one_dukcapil_record_per_person,
+    households_have_members,
+    one_record_per_agency_per_household,
+]
 
 PUBLICATIONS: list[Publication] = [
     Publication(target="registry.link_evidence", source="work.link_evidence", mode="replace"),
