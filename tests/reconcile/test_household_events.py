@@ -77,6 +77,8 @@ def _town():
     snaps.regsosek_rt("R-SPLIT", None)
     for i, (person, hub) in enumerate(pre_split, start=1):
         person_nik, name, sex, dob = person
+        if person is HARTO_SON_WIFE:  # the in-law agencies know least: no NIK, the old spelling of her name
+            person_nik, name = None, "RATNA KOESOEMAWATI"
         snaps.regsosek_art(f"R-SPLIT-{i}", "R-SPLIT", person_nik, name, sex, dob, hub)
     # The son's family's own record, made after the split.
     _dtks(snaps, "SPLIT-CHILD", kk(12), [(HARTO_SON, 1), (HARTO_SON_WIFE, 2), (HARTO_GRANDCHILD, 3)])
@@ -170,6 +172,25 @@ def test_a_pre_split_record_goes_to_the_family_that_kept_its_head_and_kk(town_pa
     [(household, method, head_record, reason)] = _evidence(town_path, "dtks", "SPLIT")
     assert (household, method, head_record) == (parents, "head", "SPLIT-1")
     assert "2 of 5 listed members here" in reason and "same KK" in reason
+
+
+def test_a_split_familys_in_law_recorded_without_nik_is_one_member_of_the_childs_family(town_path):
+    child = _household_of(town_path, HARTO_SON)
+    fragment = query(
+        town_path,
+        "SELECT p.household_id, r.person_id, r.match_method FROM work.person_record AS r "
+        "JOIN work.person_resolved AS p USING (person_id) WHERE r.source = 'regsosek' AND r.source_record_id = ?",
+        ["R-SPLIT-4"],
+    )
+    her = query(
+        town_path,
+        "SELECT person_id FROM work.person_record WHERE source = 'dukcapil' AND source_record_id = ?",
+        [HARTO_SON_WIFE[0]],
+    )
+    assert fragment[0][:2] == (child, her[0][0])
+    assert query(
+        town_path, "SELECT members FROM work.household_resolved WHERE household_id = ?", [child]
+    ) == [(3,)]
 
 
 def test_a_dead_head_alone_on_the_old_kk_stays_with_the_widow(town_path):
