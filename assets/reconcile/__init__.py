@@ -9,6 +9,7 @@ from assets.reconcile.checks import (
     every_record_linked_once,
     households_have_members,
     one_dukcapil_record_per_person,
+    one_record_per_agency_per_household,
 )
 from assets.reconcile.defs import (
     dukcapil_population,
@@ -26,6 +27,11 @@ asset_defs: list = [
     resolved_persons,
     resolved_households,
 ]
-asset_checks: list = [every_record_linked_once, one_dukcapil_record_per_person, households_have_members]
+asset_checks: list = [
+    every_record_linked_once,
+    one_dukcapil_record_per_person,
+    households_have_members,
+    one_record_per_agency_per_household,
+]
 
 __all__ = ["PUBLICATIONS", "asset_checks", "asset_defs"]

@@ -3,16 +3,20 @@
 A KK number changes when a family moves, splits (pecah KK) or loses its head, so it cannot be a household's
 identity. Households are built from persons instead:
 
-1. Every person Dukcapil knows belongs to their current Dukcapil family (KK grouping after the replay); a
+1. Every person Dukcapil knows belongs to their current Dukcapil family (KK grouping after the replay); a dead
+   person alone on a KK with no living member joins the family of the spouse an agency lists with them; a
    person Dukcapil does not know joins the family their agency household-mates belong to
    (``sql/household_family_dukcapil.sql``).
 2. Persons none of whose household-mates Dukcapil knows form families of their own: the agency households
    they share, across sources, joined through the persons in them (here, a union-find).
-3. Every agency household record links to the family most of its members belong to; a record without members
-   links by its KK, or is a household of its own (``sql/household_link.sql``).
+3. Every agency household record links to the family of its listed head (a family keeps its head through a
+   pecah KK, a move and a re-issued KK), else to the family whose current KK it carries, else to the family
+   most of its members belong to; a record without members links by its KK, or is a household of its own
+   (``sql/household_link.sql``).
 4. Ids: a family keeps the id of the previous household most of its members belonged to: a family that moved
    keeps its id, the larger part of a split keeps it and the other part gets a new one, a merge keeps the id of
-   the larger part (:mod:`assets.reconcile.stable_ids`). Then ``sql/household_finalise.sql``.
+   the larger part (:mod:`assets.reconcile.stable_ids`). Then ``sql/household_finalise.sql``, and the reason of
+   every household link in ``work.link_evidence`` (``sql/household_evidence.sql``).
 """
 
 from __future__ import annotations
@@ -43,6 +47,9 @@ class HouseholdStats:
     agency_only_families: int
     household_records: int
     household_records_of_their_own: int
+    household_records_by_head: int
+    household_records_by_kk: int
+    household_records_by_members: int
     kept_ids: int
     new_ids: int
 
@@ -58,6 +65,7 @@ def resolve_households(con: duckdb.DuckDBPyConnection) -> HouseholdStats:
     SQL.run_file(con, "household_link")
     kept, new = _assign_household_ids(con)
     SQL.run_file(con, "household_finalise")
+    SQL.run_file(con, "household_evidence")
     counts = con.execute(
         """
         SELECT
@@ -65,7 +73,10 @@ def resolve_households(con: duckdb.DuckDBPyConnection) -> HouseholdStats:
             (SELECT count(DISTINCT family_key) FROM work.person_family WHERE family_basis = 'dukcapil_kk'),
             (SELECT count(DISTINCT family_key) FROM work.person_family WHERE family_basis = 'agency_households'),
             (SELECT count(*) FROM work.household_record),
-            (SELECT count(*) FROM work.household_record WHERE match_method = 'single_record')
+            (SELECT count(*) FROM work.household_record WHERE match_method = 'single_record'),
+            (SELECT count(*) FROM work.household_record WHERE match_method = 'head'),
+            (SELECT count(*) FROM work.household_record WHERE match_method = 'kk'),
+            (SELECT count(*) FROM work.household_record WHERE match_method = 'members')
         """
     ).fetchall()[0]
     return HouseholdStats(*counts, kept_ids=kept, new_ids=new)

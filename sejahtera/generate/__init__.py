@@ -13,7 +13,11 @@ How it is made (one module per step):
    the contract's formats (``files``). ``housing`` turns welfare into Regsosek's housing and asset variables.
 5. ``truth``: the ground truth below.
 
-Noise is set by :class:`NoiseConfig` (``default()``, ``none()``, ``scaled(k)``). Life always happens.
+Noise is set by :class:`NoiseConfig` (``default()``, ``none()``, ``scaled(k)``, ``harsher()``), how families
+change by :class:`FamilyConfig` (``default()``, ``harsher()``: moves, pecah KK, KKs re-issued after a head's
+death, widowed parents joining a family). Life always happens. ``family_records`` makes the agencies' household
+records as messy as real ones: only some members listed, two families under one household id, a split family's
+in-law recorded with a blank NIK.
 
 Ground truth, under ``OUT/ground_truth/`` (Parquet; not a source folder, the pipeline ignores it). Ids are
 integers: ``true_person_id`` and ``true_household_id``. "Current" means on ``as_of``, after every delta (for the
@@ -28,7 +32,9 @@ dead: at death). ``row_number`` is the 1-based data row of the file as written (
 ``household_records.parquet``
     ``source, drop_id, file, row_number, source_record_id, true_household_id``: one row per household record
     (DTKS ``ID_KELUARGA``, Regsosek ``id_rt``, P3KE ``id_keluarga_p3ke``); the household is the current
-    household most of the record's listed members belong to (ties: the household the record was made for).
+    household the record was made for, which keeps its identity through moves, a new KK and a split (the part
+    that kept the head and the KK); where none of the listed members is in it any more (a widowed parent who
+    joined a child's family), the current household most of them belong to.
 ``persons.parquet``
     ``true_person_id, true_household_id, nik, sex (L/P), birth_date, alive, death_date, kode_wilayah``.
 ``households.parquet``
@@ -48,7 +54,7 @@ dead: at death). ``row_number`` is the 1-based data row of the file as written (
     ``corrected_later_birth``, ``birthplace_missing``.
 """
 
-from sejahtera.generate.config import NoiseConfig
+from sejahtera.generate.config import FamilyConfig, NoiseConfig
 from sejahtera.generate.landing_zone import generate_landing_zone
 
-__all__ = ["NoiseConfig", "generate_landing_zone"]
+__all__ = ["FamilyConfig", "NoiseConfig", "generate_landing_zone"]

@@ -82,6 +82,18 @@ class NoiseConfig:
     empty_optional: float = 0.02
     """Optional text fields (place of birth, address, occupation) left empty."""
 
+    # How agencies record families (household records that load but do not match one Dukcapil family).
+    partial_listing: float = 0.03
+    """Household records of three or more members listing only some of them (the head always listed)."""
+    two_families_one_record: float = 0.02
+    """Household records listing a second family of the same village under the same household id (two families
+    sharing one house: the second family's members appear as relatives of the first's head, its own record is
+    not made)."""
+    split_spouse_identity: float = 0.3
+    """Records of a married child's spouse, in a family that splits (pecah KK) after the survey, written with a
+    blank NIK and another spelling of the name: the in-law was registered by the parents' family and is the
+    member agencies know least."""
+
     @classmethod
     def default(cls) -> NoiseConfig:
         """Rates in the range real drops show (domain.md), with row defects far below the 20 % rejection share."""
@@ -91,6 +103,11 @@ class NoiseConfig:
     def none(cls) -> NoiseConfig:
         """No noise, no defects, no oddities: the agencies record the truth as Dukcapil has it."""
         return cls(**{f.name: 0.0 for f in fields(cls)})
+
+    @classmethod
+    def harsher(cls) -> NoiseConfig:
+        """Every rate of :meth:`default` doubled: the stress model for measuring on data not tuned on."""
+        return cls.default().scaled(2)
 
     def scaled(self, factor: float) -> NoiseConfig:
         """Every rate multiplied by ``factor`` (capped at 1)."""
@@ -103,6 +120,39 @@ class NoiseConfig:
             value = getattr(self, f.name)
             if not 0.0 <= value <= 1.0:
                 raise ValueError(f"NoiseConfig.{f.name} must be a share between 0 and 1, got {value}")
+
+
+@dataclass(frozen=True)
+class FamilyConfig:
+    """How families change between the Regsosek survey and Dukcapil's full (life, not noise: it happens whatever
+    the agencies record). ``default()`` is the rate the generator was built with; ``harsher()`` changes every
+    rate, for measuring household linkage on a configuration it was not tuned on."""
+
+    move_share: float = 0.08
+    """Share of families that move (new village, new KK) before Dukcapil's full."""
+    split_share: float = 0.4
+    """Share of three-generation families whose married child's couple takes its own KK (pecah KK)."""
+    reissue_on_head_death: float = 0.5
+    """Chance that a family gets a new KK number after its head died (Dukcapil re-issues it to the spouse;
+    the dead head stays alone on the old KK)."""
+    widowed_parent_joins: float = 0.15
+    """Share of elders living alone who join a nearby family (same village, else district, else regency) as its
+    head's parent (their own household record, made before, lists only them)."""
+
+    @classmethod
+    def default(cls) -> FamilyConfig:
+        return cls()
+
+    @classmethod
+    def harsher(cls) -> FamilyConfig:
+        """More splits, moves, re-issued KKs and widowed parents joining a child than :meth:`default`."""
+        return cls(move_share=0.15, split_share=0.65, reissue_on_head_death=0.8, widowed_parent_joins=0.3)
+
+    def __post_init__(self) -> None:
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if not 0.0 <= value <= 1.0:
+                raise ValueError(f"FamilyConfig.{f.name} must be a share between 0 and 1, got {value}")
 
 
 @dataclass(frozen=True)

@@ -54,7 +54,9 @@ ANGGOTA_BREAKS = Breakable(
 
 def build(rng: np.random.Generator, timeline: Timeline, noise: NoiseConfig, calendar: Calendar) -> Drop:
     t = day(calendar.dtks_view)
-    view = agency_view(timeline, t, covered_by_score(timeline, t, "score_dtks", COVERAGE))
+    view = agency_view(
+        timeline, t, covered_by_score(timeline, t, "score_dtks", COVERAGE), rng=rng, noise=noise
+    )
     hh, members = view.households, view.members
     family_ids = IdMaker(rng, "", 10)
     person_ids = IdMaker(rng, "", 12)

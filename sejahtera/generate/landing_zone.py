@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from sejahtera.generate import dtks, dukcapil, p3ke, regsosek
-from sejahtera.generate.config import Calendar, NoiseConfig
+from sejahtera.generate.config import Calendar, FamilyConfig, NoiseConfig
 from sejahtera.generate.days import day
 from sejahtera.generate.files import Drop, write_file, write_manifest
 from sejahtera.generate.identity import assign_identity
@@ -30,10 +30,11 @@ def generate_landing_zone(
     seed: int,
     *,
     noise: NoiseConfig | None = None,
+    family: FamilyConfig | None = None,
     as_of: date = date(2026, 11, 27),
 ) -> str:
     """Write a synthetic landing zone of ``households`` families under ``out`` and its ground truth under
-    ``out/ground_truth``; return a short report (counts per source and file, time taken, no personal data).
+    ``out/ground_truth``; ``family`` sets how often families move, split and regroup (:class:`FamilyConfig`); return a short report (counts per source and file, time taken, no personal data).
 
     Same arguments, same bytes: every random draw comes from ``seed`` (one independent stream per stage, so a
     change in one stage does not reshuffle the others).
@@ -45,7 +46,7 @@ def generate_landing_zone(
     calendar = Calendar(as_of)
     streams = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(8)]
     population = build_population(streams[0], households, calendar)
-    timeline = live(streams[1], population, calendar, noise)
+    timeline = live(streams[1], population, calendar, noise, family)
     assign_identity(streams[2], timeline, noise)
     _coverage_scores(streams[3], timeline)
     drops = [

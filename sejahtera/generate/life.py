@@ -19,21 +19,18 @@ import numpy as np
 import pandas as pd
 
 from sejahtera.generate import names, regions
-from sejahtera.generate.config import Calendar, NoiseConfig
+from sejahtera.generate.config import Calendar, FamilyConfig, NoiseConfig
 from sejahtera.generate.days import NO_DAY, day
-from sejahtera.generate.population import CHILD, HEAD, SPOUSE, Population
+from sejahtera.generate.population import CHILD, HEAD, PARENT, SPOUSE, Population
 
 FIRST_DAY = -100_000
 """Valid-from day of a household's first KK and address (long before anyone in the story)."""
 _KEY_SHIFT = 1 << 19
 _DAY_OFFSET = 200_000
 
-MOVE_SHARE = 0.08
-"""Share of families that move (new village, new KK) before Dukcapil's full."""
-SPLIT_SHARE = 0.4
-"""Share of three-generation families whose married child's couple takes its own KK (pecah KK) before the full."""
-REISSUE_ON_HEAD_DEATH = 0.5
-"""Chance that a family gets a new KK number after its head died."""
+JOINED_TYPES = ("couple", "nuclear", "single_parent", "with_parents")
+"""Families a widowed parent may join (as the head's parent): not the ones that split or already hold parents
+in their three generations."""
 
 # Raised pace during the Dukcapil deltas (per delta drop, shares of living persons or of households).
 DELTA_DEATHS = 0.0015
@@ -95,8 +92,13 @@ def _mortality(age_years: np.ndarray) -> np.ndarray:
 
 
 def live(
-    rng: np.random.Generator, population: Population, calendar: Calendar, noise: NoiseConfig
+    rng: np.random.Generator,
+    population: Population,
+    calendar: Calendar,
+    noise: NoiseConfig,
+    family: FamilyConfig | None = None,
 ) -> Timeline:
+    family = family or FamilyConfig.default()
     people = population.people.copy()
     households = population.households.copy()
     households["parent_hh"] = -1
@@ -131,7 +133,7 @@ def live(
     people.loc[dies, "death"] = np.minimum(death_day[dies], full)
 
     # Moves before the full: the whole family, to a new village (mostly nearby), with a new KK.
-    movers = np.flatnonzero(rng.random(n_hh) < MOVE_SHARE)
+    movers = np.flatnonzero(rng.random(n_hh) < family.move_share)
     move_day = rng.integers(start + 1, full + 1, movers.size)
     versions.append(
         pd.DataFrame(
@@ -146,7 +148,7 @@ def live(
 
     # A new KK after the head's death, for some families.
     heads = people[(people["rel0"] == HEAD) & (people["death"] <= full)]
-    reissue = heads[rng.random(len(heads)) < REISSUE_ON_HEAD_DEATH]
+    reissue = heads[rng.random(len(heads)) < family.reissue_on_head_death]
     reissue_day = np.minimum(reissue["death"].to_numpy() + rng.integers(7, 90, len(reissue)), full)
     versions.append(
         pd.DataFrame(
@@ -163,8 +165,10 @@ def live(
 
     # Splits before the full: a married child's couple and their children take a KK of their own.
     candidates = households.loc[households["type"] == "three_generations", "hh"].to_numpy()
-    splitting = candidates[rng.random(candidates.size) < SPLIT_SHARE]
+    splitting = candidates[rng.random(candidates.size) < family.split_share]
     _split(rng, timeline, splitting, rng.integers(start + 1, full + 1, splitting.size))
+    if family.widowed_parent_joins > 0:
+        _widowed_parents_join(rng, timeline, family.widowed_parent_joins, start, full)
 
     corrections: list[pd.DataFrame] = []
     busy_people = np.zeros(len(timeline.people), dtype=bool)
@@ -264,6 +268,46 @@ def _split(
     is_couple = role != "grandchild"
     people.loc[members, "rel1"] = np.where(is_couple, np.where(male, HEAD, SPOUSE), CHILD)
     people["hh1"] = people["hh1"].astype(np.int64)
+
+
+def _widowed_parents_join(
+    rng: np.random.Generator, timeline: Timeline, share: float, start: int, full: int
+) -> None:
+    """A ``share`` of elders living alone join a nearby family (same village, else district, else regency) as
+    its head's parent before the full.
+
+    Their old household is left without a living member; Dukcapil lists them on the family's KK from the day
+    they join, while agencies that surveyed before still show them alone under their own household id.
+    """
+    people = timeline.people
+    hh = timeline.households
+    origin_village = hh["village"].to_numpy()
+    elder_hh = hh.loc[hh["type"] == "single_elder", "hh"].to_numpy()
+    elders = people[people["hh0"].isin(elder_hh) & (people["rel0"] == HEAD)]
+    elders = elders[(elders["death"].to_numpy() > start + 2) & (rng.random(len(elders)) < share)]
+    targets = hh[hh["type"].isin(JOINED_TYPES)]
+    # The nearest families: of the same village, else district, else regency (codes nest by prefix).
+    nearby = [
+        targets.groupby(targets["village"].str[:width])["hh"].apply(lambda s: s.to_numpy())
+        for width in (10, 6, 4)
+    ]
+    for pid, home, death in zip(
+        elders["pid"].to_numpy(), elders["hh0"].to_numpy(), elders["death"].to_numpy(), strict=True
+    ):
+        candidates = next(
+            (
+                c
+                for level, width in zip(nearby, (10, 6, 4), strict=True)
+                if (c := level.get(origin_village[home][:width])) is not None
+            ),
+            None,
+        )
+        if candidates is None:
+            continue
+        last = min(int(death), full + 1)
+        people.at[pid, "hh1"] = int(candidates[rng.integers(candidates.size)])
+        people.at[pid, "rel1"] = PARENT
+        people.at[pid, "split_day"] = int(rng.integers(start + 1, last))
 
 
 def _delta_window(

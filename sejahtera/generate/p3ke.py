@@ -66,7 +66,9 @@ INDIVIDU_BREAKS = Breakable(
 
 def build(rng: np.random.Generator, timeline: Timeline, noise: NoiseConfig, calendar: Calendar) -> Drop:
     t = day(calendar.p3ke_view)
-    view = agency_view(timeline, t, covered_by_score(timeline, t, "score_p3ke", COVERAGE))
+    view = agency_view(
+        timeline, t, covered_by_score(timeline, t, "score_p3ke", COVERAGE), rng=rng, noise=noise
+    )
     hh, members = view.households, view.members
     family_ids = IdMaker(rng, "P3KE", 9)
     person_ids = IdMaker(rng, "P3KI", 11)

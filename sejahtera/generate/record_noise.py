@@ -3,7 +3,8 @@ the person is off. Every change made here is reported as a ``(uid, label)`` pair
 
 The labels: ``nik_typo``, ``nik_transposed``, ``nik_blank``, ``nik_placeholder``, ``nik_shared`` (a person record
 carries at most one of these); ``name_variant``, ``name_format``, ``title``; ``dob_swapped``, ``dob_year_off``;
-``kk_typo``, ``kk_blank`` (household records).
+``kk_typo``, ``kk_blank`` (household records); ``split_spouse_identity`` (a blank NIK and a respelt name on the
+record of an in-law whose family splits later: ``hard_identity``, :mod:`sejahtera.generate.family_records`).
 """
 
 from __future__ import annotations
@@ -61,8 +62,14 @@ def person_noise(rng: np.random.Generator, frame: pd.DataFrame, noise: NoiseConf
     uid = frame["_uid"].to_numpy()
     nik = frame["nik"].to_numpy(dtype=object).copy()
 
-    # NIK: at most one kind per record.
+    # NIK: at most one kind per record; a hard identity's is left blank below.
+    hard = (
+        np.flatnonzero(frame["hard_identity"].to_numpy(dtype=bool))
+        if "hard_identity" in frame
+        else np.array([], dtype=np.int64)
+    )
     u = rng.random(n)
+    u[hard] = 2.0
     kinds = [
         ("nik_typo", noise.nik_typo),
         ("nik_transposed", noise.nik_transposed),
@@ -101,6 +108,9 @@ def person_noise(rng: np.random.Generator, frame: pd.DataFrame, noise: NoiseConf
             if shared is not None and shared != nik[i]:
                 nik[i] = shared
                 labels.append((int(uid[i]), "nik_shared"))
+    for i in hard:
+        nik[i] = None
+        labels.append((int(uid[i]), "split_spouse_identity"))
     frame["nik"] = nik
 
     # Names: a respelling, a title, careless typing (any combination).
@@ -121,6 +131,9 @@ def person_noise(rng: np.random.Generator, frame: pd.DataFrame, noise: NoiseConf
         if formatted != name[i]:
             name[i] = formatted
             labels.append((int(uid[i]), "name_format"))
+    for i in hard:
+        variant = names.spelling_variant(name[i], rng)
+        name[i] = variant if variant != name[i] else names.reformatted(name[i], rng)
     frame["name"] = name
 
     # Birth dates: day and month swapped (only when both are 12 or less and differ), or the year one off.

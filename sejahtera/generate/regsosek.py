@@ -91,7 +91,7 @@ def build(rng: np.random.Generator, timeline: Timeline, noise: NoiseConfig, cale
     covered = existing[
         timeline.households.set_index("hh").loc[existing, "draw_regsosek"].to_numpy() < COVERAGE
     ]
-    view = agency_view(timeline, t, covered)
+    view = agency_view(timeline, t, covered, rng=rng, noise=noise)
     hh, members = view.households, view.members
     ids = IdMaker(rng, "RS", 10)
     n = len(hh)

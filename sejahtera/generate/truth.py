@@ -139,15 +139,23 @@ def write_ground_truth(
 
 
 def _household_truth(frame: pd.DataFrame, drop: Drop, current: np.ndarray) -> np.ndarray:
-    """The current household most of a household record's listed members belong to (ties: the recorded one)."""
+    """The family each household record was made for (``_rec_hh``).
+
+    A family keeps its identity through a move, a new KK and a split (the part that kept the head and the KK
+    is the family; the split-off couple is a new one), so a record made before a pecah KK describes the parent
+    family even when most of its listed members now sit in the child's. Only where none of the listed members
+    is in that family any more (a widowed parent who joined a child's family) does the record describe the
+    current household most of them belong to (ties: the smaller id).
+    """
     members = next(f for f in drop.files if f.role == "person").frame
     originals = members[members["_copy_of"].to_numpy() < 0]
     votes = pd.DataFrame(
         {"rec_hh": originals["_rec_hh"].to_numpy(), "now": current[originals["_pid"].to_numpy()]}
     )
     counts = votes.groupby(["rec_hh", "now"]).size().rename("n").reset_index()
-    counts["is_self"] = counts["rec_hh"] == counts["now"]
-    best = counts.sort_values(["rec_hh", "n", "is_self"], ascending=[True, False, False]).drop_duplicates(
+    still_there = set(counts.loc[counts["rec_hh"] == counts["now"], "rec_hh"])
+    moved_on = counts[~counts["rec_hh"].isin(still_there)]
+    best = moved_on.sort_values(["rec_hh", "n", "now"], ascending=[True, False, True]).drop_duplicates(
         "rec_hh"
     )
     winner = pd.Series(best["now"].to_numpy(), index=best["rec_hh"].to_numpy())

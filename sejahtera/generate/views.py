@@ -8,6 +8,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from sejahtera.generate import family_records
+from sejahtera.generate.config import NoiseConfig
 from sejahtera.generate.days import day
 from sejahtera.generate.life import Timeline
 
@@ -19,7 +21,8 @@ class AgencyView:
     ``rw``, ``welfare``, ``size`` (members listed), ``urban``, ``tradition``."""
     members: pd.DataFrame
     """One row per member listed: ``pid``, ``rec_hh``, ``rel``, ``sex``, ``birth``, ``name``, ``nik``,
-    ``birthplace``, ``disabled``, ``education``, ``works``, ``marital``, ``member_no`` (1-based in household)."""
+    ``birthplace``, ``disabled``, ``education``, ``works``, ``marital``, ``member_no`` (1-based in household),
+    ``hard_identity`` (written with a blank NIK and a respelt name: :mod:`sejahtera.generate.family_records`)."""
 
 
 def existing_households(timeline: Timeline, t: int) -> np.ndarray:
@@ -28,8 +31,16 @@ def existing_households(timeline: Timeline, t: int) -> np.ndarray:
     return np.unique(timeline.household_at(t)[alive])
 
 
-def agency_view(timeline: Timeline, t: int, covered: np.ndarray) -> AgencyView:
-    """The ``covered`` households as they were on day ``t``, ordered by village (as agencies export them)."""
+def agency_view(
+    timeline: Timeline,
+    t: int,
+    covered: np.ndarray,
+    *,
+    rng: np.random.Generator | None = None,
+    noise: NoiseConfig | None = None,
+) -> AgencyView:
+    """The ``covered`` households as they were on day ``t``, ordered by village (as agencies export them); with
+    ``rng`` and ``noise``, written down as agencies do (:mod:`sejahtera.generate.family_records`)."""
     hh_table = timeline.households.set_index("hh")
     version = timeline.version_at(covered, np.full(covered.size, t))
     v = timeline.versions.iloc[version]
@@ -63,6 +74,17 @@ def agency_view(timeline: Timeline, t: int, covered: np.ndarray) -> AgencyView:
     members = members.reset_index(drop=True)
     members["member_no"] = members.groupby("rec_hh", sort=False).cumcount() + 1
     households["size"] = households["rec_hh"].map(members["rec_hh"].value_counts()).fillna(0).astype(int)
+    if rng is not None and noise is not None:
+        households, members = family_records.reshape(
+            rng,
+            households,
+            members,
+            people["split_day"].to_numpy(),
+            people["role"].to_numpy() == "child_in_law",
+            noise,
+        )
+    else:
+        members["hard_identity"] = False
     return AgencyView(households=households, members=members)
 
 

@@ -97,6 +97,7 @@ def test_a_nightly_run_reconciles_and_its_checks_pass(warehouse_path, tmp_path, 
         "every_record_linked_once": True,
         "one_dukcapil_record_per_person": True,
         "households_have_members": True,
+        "one_record_per_agency_per_household": True,
     }
     persons = result.asset_materializations_for_node("resolved_persons")[0].metadata
     assert persons["model trained in this run"].value is False

@@ -78,14 +78,14 @@ def test_a_family_is_its_dukcapil_kk_with_living_and_dead_members(run):
     ) == [(kk(1), VILLAGE, 5, 4)]
 
 
-def test_a_stale_keluarga_that_split_links_to_the_part_holding_most_of_its_members(run):
+def test_a_stale_keluarga_that_split_links_to_the_part_that_kept_its_head(run):
     snaps = _family(split=True)
     _dtks_lists_everyone(snaps)
     path = run(snaps)
     parents, young_couple = _household_of_nik(path, FATHER), _household_of_nik(path, SON)
     assert parents != young_couple
     assert _household_of_nik(path, SON_WIFE) == young_couple
-    assert _household_record(path, "dtks", "D1") == (parents, "members", 0.6)  # 3 of its 5 members
+    assert _household_record(path, "dtks", "D1") == (parents, "head", 1.0)  # and 3 of its 5 members
 
 
 def test_a_member_dukcapil_lacks_joins_the_family_of_the_household_mates(run):
@@ -115,7 +115,7 @@ def test_a_household_dukcapil_does_not_know_is_formed_across_agencies(run):
     path = run(snaps)
     dtks, regsosek = _household_record(path, "dtks", "D7"), _household_record(path, "regsosek", "R7")
     assert dtks[0] == regsosek[0]
-    assert dtks[1:] == ("members", 1.0)
+    assert dtks[1:] == ("head", 1.0)
     assert dtks[0] != _household_of_nik(path, FATHER)
     assert query(
         path,

@@ -41,6 +41,23 @@ QUALIFY row_number() OVER (
 ) = 1;
 
 INSERT INTO work.person_family
+SELECT person_id, family_key, 'spouse'
+FROM (
+    SELECT d.person_id, f.family_key, count(*) AS households, max(a.observed_at) AS latest
+    FROM work.dukcapil_family AS d
+    JOIN work.agency_membership AS a ON a.person_id = d.person_id AND a.hubungan IN (1, 2)
+    JOIN work.agency_membership AS b
+      ON b.source = a.source AND b.source_household_id = a.source_household_id
+     AND b.hubungan IN (1, 2) AND b.hubungan <> a.hubungan AND b.person_id <> a.person_id
+    JOIN work.person_family AS f ON f.person_id = b.person_id
+    WHERE NOT d.has_living
+    GROUP BY d.person_id, f.family_key
+    QUALIFY row_number() OVER (
+        PARTITION BY d.person_id ORDER BY households DESC, latest DESC NULLS LAST, f.family_key
+    ) = 1
+);
+
+INSERT INTO work.person_family
 SELECT person_id, family_key, 'household_mates'
 FROM (
     SELECT m.person_id, v.family_key, count(*) AS households, max(m.observed_at) AS latest

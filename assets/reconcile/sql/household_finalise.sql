@@ -50,7 +50,7 @@ latest_agency AS (
         arg_max(h.kode_wilayah, (h.observed_at, h.source, h.source_record_id)) AS kode_wilayah
     FROM work.household_family AS f
     JOIN work.household_record AS h USING (source, source_record_id)
-    WHERE f.match_method = 'members'
+    WHERE f.match_method IN ('head', 'kk', 'members')
     GROUP BY f.family_key
 )
 SELECT
