@@ -30,6 +30,7 @@ from assets.extract.outcome import (
     one_line,
 )
 from assets.extract.raw_tables import create_raw_tables
+from sejahtera.faults import fault_point
 
 
 def manifest_hashes(folders: Sequence[DropFolder]) -> dict[str, str | None]:
@@ -48,7 +49,11 @@ def extract_drops(
     """Create the run's extract tables, look at every pending drop in order, record what became of each."""
     create_raw_tables(con)
     create_drop_tables(con)
-    outcomes = [look_at(con, folder, ledger, order) for order, folder in enumerate(pending, start=1)]
+    outcomes = []
+    for order, folder in enumerate(pending, start=1):
+        outcomes.append(look_at(con, folder, ledger, order))
+        if order == 1:
+            fault_point("extract", "after_first_drop")
     record_outcomes(con, outcomes)
     return outcomes
 

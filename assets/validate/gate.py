@@ -41,6 +41,7 @@ from assets.validate.tables import (
     table_columns,
 )
 from sejahtera import warehouse
+from sejahtera.faults import fault_point
 from sejahtera.sql_text import identifier, literal_list
 from sejahtera.warehouse import WORK_SCHEMA
 
@@ -122,6 +123,8 @@ class Gate:
         verdicts = []
         for source, drop_id, kind in drops:
             verdicts.append(self._validate_drop(source, drop_id, kind))
+            if len(verdicts) == 1:
+                fault_point("validate", "after_first_drop")
         run_script(self.con, "write_ledger", {"run_id": self.run_id})
         return verdicts
 
