@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +26,7 @@ from typing import Literal
 
 import duckdb
 
+from sejahtera.faults import fault_point
 from sejahtera.sql_text import literal
 
 WORK_SCHEMA = "work"
@@ -147,9 +148,19 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConne
         raise
 
 
-def publish(con: duckdb.DuckDBPyConnection, publications: Sequence[Publication]) -> None:
-    """Apply every publication in one transaction: all of them become visible together, or none does."""
+def publish(
+    con: duckdb.DuckDBPyConnection,
+    publications: Sequence[Publication],
+    guards: Sequence[Callable[[duckdb.DuckDBPyConnection], None]] = (),
+) -> None:
+    """Apply every publication in one transaction: all of them become visible together, or none does.
+
+    Each guard runs first, inside the same transaction, and raises to refuse the publish (nothing is written):
+    what it checks cannot change between its check and the commit.
+    """
     with transaction(con):
+        for guard in guards:
+            guard(con)
         for schema in {_split(p.target)[0] for p in publications}:
             con.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
         for pub in publications:
@@ -159,6 +170,7 @@ def publish(con: duckdb.DuckDBPyConnection, publications: Sequence[Publication])
                 con.execute(f"INSERT INTO {pub.target} BY NAME SELECT * FROM {pub.source}")
             else:
                 con.execute(f"CREATE TABLE {pub.target} AS SELECT * FROM {pub.source}")
+        fault_point("publish", "before_commit")
 
 
 def _split(qualified_name: str) -> tuple[str, str]:

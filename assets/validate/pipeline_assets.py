@@ -23,8 +23,6 @@ from zoneinfo import ZoneInfo
 import dagster as dg
 from pydantic import Field
 
-from assets.extract.assets import drop
-from assets.extract.partitions import DROPS_PARTITIONS_NAME
 from assets.extract.sources import SOURCES
 from assets.validate.checks import file_accounts, ledger_mismatches, staged_rows_of_unapplied_drops
 from assets.validate.gate import REJECTED, DropVerdict, Gate
@@ -163,31 +161,15 @@ def validated_drops(
 
 
 def _announce(context: dg.AssetExecutionContext, verdicts: list[DropVerdict]) -> None:
-    """Log each drop's verdict and record it on the drop's partition of ``drop`` (extract registered it as
-    ``loaded``; this is where it becomes ``applied`` or ``rejected`` in the UI)."""
+    """Log each drop's verdict. Its partition of ``drop`` says ``applied`` or ``rejected`` only once the publish
+    has committed it (``assets/registry/drop_partitions.py``): nothing is applied before that."""
     for v in verdicts:
         line = (
             v.reason
-            or f"{v.key}: {v.status}, {v.rows_in:,} rows in, {v.rows_loaded:,} loaded, "
+            or f"{v.key}: {v.status} (not yet published), {v.rows_in:,} rows in, {v.rows_loaded:,} loaded, "
             f"{v.rows_quarantined:,} quarantined"
         )
         (context.log.warning if v.status == REJECTED else context.log.info)(line)
-        if context.instance.has_dynamic_partition(DROPS_PARTITIONS_NAME, v.key):
-            context.log_event(
-                dg.AssetMaterialization(
-                    asset_key=drop.key,
-                    partition=v.key,
-                    metadata={
-                        "status": v.status,
-                        "kind": v.kind,
-                        "reason": v.reason or "",
-                        "rows_in": dg.MetadataValue.int(v.rows_in),
-                        "rows_loaded": dg.MetadataValue.int(v.rows_loaded),
-                        "rows_quarantined": dg.MetadataValue.int(v.rows_quarantined),
-                        "rules": dg.MetadataValue.json(v.rule_rows),
-                    },
-                )
-            )
 
 
 def _validated_metadata(verdicts: list[DropVerdict], ledger: dict[str, int], index: str | None) -> dict:
