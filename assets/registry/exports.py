@@ -183,7 +183,7 @@ def _start_version(folder: Path) -> Path:
     """A new, empty version folder (owner-only), after removing versions a killed export left behind."""
     versions = _versions(folder)
     versions.mkdir(parents=True, exist_ok=True)
-    current = folder.resolve() if folder.is_symlink() else None
+    current = _current_version(folder)
     for child in versions.iterdir():
         if child != current:
             _remove(child)
@@ -196,7 +196,7 @@ def _swap_in(folder: Path, staging: Path) -> None:
     An export folder that is still a plain directory (written before exports were versioned) is moved into the
     versions first: the one moment without an export folder is that first upgrade, never later.
     """
-    previous = folder.resolve() if folder.is_symlink() else None
+    previous = _current_version(folder)
     if folder.exists() and not folder.is_symlink():
         previous = staging.with_name("unversioned")
         os.rename(folder, previous)
@@ -204,8 +204,15 @@ def _swap_in(folder: Path, staging: Path) -> None:
     link.unlink(missing_ok=True)
     link.symlink_to(Path(staging.parent.name) / staging.name, target_is_directory=True)
     os.replace(link, folder)
-    if previous is not None and previous != staging.resolve():
+    if previous is not None and previous != staging:
         _remove(previous)
+
+
+def _current_version(folder: Path) -> Path | None:
+    """The version folder the export folder points at (by name in the versions folder), None if none."""
+    if not folder.is_symlink():
+        return None
+    return _versions(folder) / Path(os.readlink(folder)).name
 
 
 def _remove(path: Path) -> None:
