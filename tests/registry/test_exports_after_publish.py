@@ -9,6 +9,7 @@ from pathlib import Path
 import dagster as dg
 import pytest
 from registry_world import MIDDLE_SURVEY, POOR_SURVEY, UPSTREAM_PUBLICATIONS, RunRegistry, World
+from stand_in_upstream import stand_in_upstream
 
 from assets import registry
 from assets.registry import dagster_assets
@@ -101,13 +102,7 @@ def _stage(world: World | None) -> list:
     """The registry stage's assets, behind a stand-in upstream writing ``world`` (none: a run without drops)."""
     if world is None:
         return [*registry.assets, *registry.asset_checks]
-
-    @dg.asset(key="resolved_households", pool="warehouse")
-    def upstream(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> None:
-        with warehouse.connect() as con:
-            world.write(con, context.run.run_id)
-
-    return [upstream, *registry.assets, *registry.asset_checks]
+    return [stand_in_upstream(world), *registry.assets, *registry.asset_checks]
 
 
 def _run(root: Path, instance: dg.DagsterInstance, world: World | None) -> dg.ExecuteInProcessResult:

@@ -14,6 +14,7 @@ from registry_world import (
     World,
     build_registry_steps,
 )
+from stand_in_upstream import stand_in_upstream
 
 from assets import registry
 from assets.registry import dagster_assets
@@ -45,13 +46,8 @@ def _row_counts(path: Path) -> dict[str, int]:
 def _nightly_like_run(root: Path, world: World, retries: int) -> dg.ExecuteInProcessResult:
     """The registry stage behind a stand-in upstream, with the nightly job's kind of retry policy (no delay)."""
 
-    @dg.asset(key="resolved_households", pool="warehouse")
-    def upstream(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> None:
-        with warehouse.connect() as con:
-            world.write(con, context.run.run_id)
-
     defs = dg.Definitions(
-        assets=[upstream, *registry.assets],
+        assets=[stand_in_upstream(world), *registry.assets],
         asset_checks=registry.asset_checks,
         jobs=[dg.define_asset_job("stage", op_retry_policy=dg.RetryPolicy(max_retries=retries))],
         resources={
