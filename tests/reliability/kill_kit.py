@@ -3,10 +3,8 @@ exports folder and Dagster instance, driven by real ``sejahtera run`` processes.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -105,27 +103,6 @@ class Machine:
             for run in instance.get_runs():
                 instance.event_log_storage.free_concurrency_slots_for_run(run.run_id)
         return released
-
-    def end_orphaned_log_tails(self) -> list[int]:
-        """End the ``tail -F`` processes Dagster's compute-log capture started for a run that was SIGKILLed.
-
-        They outlive their killed parent (reparented to init) and follow the dead run's log files forever. Found
-        by these tests; until the recovery work cleans them up, the test ends them itself, by process id, and
-        only those following this machine's DAGSTER_HOME.
-        """
-        ended = []
-        for entry in Path("/proc").iterdir():
-            if not entry.name.isdigit():
-                continue
-            try:
-                argv = (entry / "cmdline").read_bytes().split(b"\0")
-            except OSError:
-                continue
-            if argv and argv[0].endswith(b"tail") and any(str(self.dagster_home).encode() in a for a in argv):
-                with contextlib.suppress(ProcessLookupError):
-                    os.kill(int(entry.name), signal.SIGTERM)
-                    ended.append(int(entry.name))
-        return ended
 
     def drop_partition_statuses(self) -> dict[str, list[str]]:
         """Every materialisation of each ``drop`` partition, oldest first: its status."""
