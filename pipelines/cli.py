@@ -105,8 +105,18 @@ def _run(reprocess: list[str], quiet: bool, wait_timeout: float | None) -> int:
     if outcome.success:
         _summary(after_run=True)
         return 0
-    print("sejahtera run: the run failed; the previously published registry is unchanged.", file=sys.stderr)
+    print(_failure_message(settings), file=sys.stderr)
     return 1
+
+
+def _failure_message(settings: Settings) -> str:
+    """Whether the failed run published the registry before it failed (exports come after the publish)."""
+    import dagster as dg
+
+    from pipelines.run_report import failure_message
+
+    with dg.DagsterInstance.get() as instance:
+        return failure_message(instance, settings.warehouse)
 
 
 def _explain(args: argparse.Namespace) -> int:

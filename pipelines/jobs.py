@@ -6,8 +6,9 @@ All three carry one retry policy for every step (``op_retry_policy``) rather tha
 transient failures we know of are the same in every stage: the warehouse lock wait running out while another
 process holds the DuckDB file (:class:`sejahtera.warehouse.WarehouseLocked`) and a landing-zone or reference
 file read failing on a flaky mount. Retrying a step is safe because every step is idempotent within its run:
-``landed_drops`` resets the work area, later steps rewrite their own work tables, and the publish is one
-transaction. Errors that no retry can fix (a blocking asset check, a ``dg.Failure(allow_retries=False)``) are
+``landed_drops`` resets the work area, later steps rewrite their own work tables, the publish is one
+transaction that a retry after its commit does not repeat (``assets/registry/publish_guards.py``), and the
+exports are swapped in whole. Errors that no retry can fix (a blocking asset check, a ``dg.Failure(allow_retries=False)``) are
 not retried; Dagster never applies the policy to them.
 """
 

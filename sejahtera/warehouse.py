@@ -18,7 +18,7 @@ the connection, also when the caller raises; an error raised while it is open le
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +27,7 @@ from typing import Literal
 import duckdb
 
 from sejahtera.engine import connect_memory
+from sejahtera.faults import fault_point
 from sejahtera.privacy import scrubbed_errors
 from sejahtera.sql_text import literal, qualified
 
@@ -155,9 +156,19 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConne
         raise
 
 
-def publish(con: duckdb.DuckDBPyConnection, publications: Sequence[Publication]) -> None:
-    """Apply every publication in one transaction: all of them become visible together, or none does."""
+def publish(
+    con: duckdb.DuckDBPyConnection,
+    publications: Sequence[Publication],
+    guards: Sequence[Callable[[duckdb.DuckDBPyConnection], None]] = (),
+) -> None:
+    """Apply every publication in one transaction: all of them become visible together, or none does.
+
+    Each guard runs first, inside the same transaction, and raises to refuse the publish (nothing is written):
+    what it checks cannot change between its check and the commit.
+    """
     with transaction(con):
+        for guard in guards:
+            guard(con)
         for schema in {_split(p.target)[0] for p in publications}:
             con.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
         for pub in publications:
@@ -167,6 +178,7 @@ def publish(con: duckdb.DuckDBPyConnection, publications: Sequence[Publication])
                 con.execute(f"INSERT INTO {pub.target} BY NAME SELECT * FROM {pub.source}")
             else:
                 con.execute(f"CREATE TABLE {pub.target} AS SELECT * FROM {pub.source}")
+        fault_point("publish", "before_commit")
 
 
 def _split(qualified_name: str) -> tuple[str, str]:

@@ -25,6 +25,7 @@ from assets.extract.raw_tables import create_raw_tables
 from assets.extract.read_limits import configured_limits
 from assets.extract.safe_files import UnsafeFile, read_regular
 from sejahtera.drop_status import DropStatus
+from sejahtera.faults import fault_point
 from sejahtera.privacy import scrub
 
 
@@ -51,7 +52,11 @@ def extract_drops(
     """Create the run's extract tables, look at every pending drop in order, record what became of each."""
     create_raw_tables(con)
     create_drop_tables(con)
-    outcomes = [look_at(con, folder, ledger, order) for order, folder in enumerate(pending, start=1)]
+    outcomes = []
+    for order, folder in enumerate(pending, start=1):
+        outcomes.append(look_at(con, folder, ledger, order))
+        if order == 1:
+            fault_point("extract", "after_first_drop")
     record_outcomes(con, outcomes)
     return outcomes
 

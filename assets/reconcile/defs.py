@@ -14,6 +14,7 @@ from assets.reconcile.linkage import NotEnoughToTrain
 from assets.reconcile.persons import resolve_persons
 from assets.reconcile.training import NothingToTrainOn, published_person_records
 from sejahtera.failures import PermanentFailure
+from sejahtera.faults import fault_point
 from sejahtera.resources import RulesResource, WarehouseResource
 from sejahtera.warehouse import transaction
 
@@ -192,6 +193,7 @@ def resolved_persons(
                     f"the linkage model learned from only {model.sure_matches} near-certain matches: used for "
                     "this run, not kept (the next run trains again)"
                 )
+        fault_point("linkage", "before_resolving")
         stats = resolve_persons(con, model, config)
         status = _counts(con, "SELECT nik_status, count(*) FROM work.person_resolved GROUP BY ALL ORDER BY 1")
         methods = _counts(

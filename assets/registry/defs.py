@@ -21,9 +21,11 @@ from assets.registry.config import (
     load_pmt_weights,
     load_survivorship,
 )
+from assets.registry.drop_partitions import record_published_verdicts
 from assets.registry.eligibility import build_eligibility
-from assets.registry.exports import ExportRefused, export_folder, export_key, export_provinces
+from assets.registry.exports import ExportRefused, export_folder, export_key, export_provinces, exports_behind
 from assets.registry.publish import RunState, publish_run, run_state, upstream_publications
+from assets.registry.publish_guards import DropAppliedTwice
 from assets.registry.survivorship import build_survivors
 from assets.registry.targeting import build_targeting_errors
 from assets.registry.welfare import build_welfare
@@ -322,13 +324,26 @@ def publish_registry(
         return
     with warehouse.connect() as con:
         validate, reconcile = upstream_publications()
-        outcome = publish_run(con, state, validate, reconcile)
-        context.log.info(f"published {len(outcome.published)} tables in one transaction ({state.value})")
+        try:
+            outcome = publish_run(con, state, validate, reconcile)
+        except DropAppliedTwice as refused:
+            raise dg.Failure(description=str(refused), allow_retries=False) from None
+        if outcome.earlier_attempt:
+            context.log.info(
+                "an earlier attempt of this step published this run already: nothing written again"
+            )
+        else:
+            context.log.info(f"published {len(outcome.published)} tables in one transaction ({state.value})")
+        # Only now, committed, does each drop's partition say what became of it (applied, rejected, ...).
+        record_published_verdicts(context, con)
         for spec in PUBLISH_SPECS:
             table = PUBLISHED_TABLE[spec.key]
             metadata: dict[str, object] = {"outcome": state.value}
+            if outcome.earlier_attempt:
+                metadata["published by"] = "an earlier attempt of this step (this retry wrote nothing)"
             if wh.table_exists(con, table):
-                metadata |= _published_metadata(con, table, context.run.run_id, table in outcome.published)
+                changed = outcome.earlier_attempt or table in outcome.published
+                metadata |= _published_metadata(con, table, context.run.run_id, changed)
             yield dg.MaterializeResult(asset_key=spec.key, metadata=metadata)
 
 
@@ -390,7 +405,7 @@ class ExportConfig(dg.Config):
     authorised_by: str = ""
     """Who authorised a full export (required with full_identifiers; recorded in the export's manifest)."""
     force: bool = False
-    """Export the published registry even when this run published nothing new."""
+    """Export the published registry even when the exports are as new as it already."""
 
 
 @dg.asset(
@@ -402,23 +417,25 @@ class ExportConfig(dg.Config):
     description="Per-province Parquet and CSV of the published registry under SEJAHTERA_EXPORTS (default "
     "exports/ beside the warehouse): NIK and KK replaced by HMAC-SHA256 tokens keyed by SEJAHTERA_EXPORT_KEY "
     "(skipped without a key), CSV cells neutralised against formula injection; raw numbers only in an "
-    "authorised full export (run config).",
+    "authorised full export (run config), in its own folder <exports>-full. Its own step after the publish, "
+    "swapped in whole: when a run published but its exports failed, the next run (new drops or not) "
+    "completes them.",
 )
 def province_exports(
     context: AssetExecutionContext, config: ExportConfig, warehouse: WarehouseResource
 ) -> dg.MaterializeResult:
-    if not config.force:
-        state = current_state(warehouse, context.run.run_id)
-        if state is not RunState.APPLY:
-            return _nothing_to_do(state)
     if not warehouse.file.exists():
         return dg.MaterializeResult(metadata={"outcome": "no registry published yet"})
-    folder = export_folder(warehouse.file)
+    folder = export_folder(warehouse.file, full_identifiers=config.full_identifiers)
     try:
         key = None if config.full_identifiers else export_key()
         with warehouse.connect(read_only=True) as con:
             if not wh.table_exists(con, "registry.household"):
                 return dg.MaterializeResult(metadata={"outcome": "no registry published yet"})
+            if not config.force and not exports_behind(con, folder):
+                return dg.MaterializeResult(
+                    metadata={"outcome": "exports are as new as the published registry"}
+                )
             result = export_provinces(
                 con,
                 folder,

@@ -10,7 +10,15 @@ Protected by default (UU PDP: protect exports, expose the minimum):
 * CSV cells starting with ``=``, ``+``, ``-``, ``@``, tab or carriage return are neutralised with a leading
   apostrophe, so a spreadsheet never runs a formula a delivered name or address smuggled in.
 
-Folder: ``SEJAHTERA_EXPORTS``, else ``exports/`` beside the warehouse file.
+Folder: ``SEJAHTERA_EXPORTS``, else ``exports/`` beside the warehouse file; an authorised full export goes to
+its own folder beside it, ``<folder>-full``, so raw numbers never sit among the files shared with provinces.
+
+Swapped in whole. An export is written into a fresh version folder (``.<folder>.versions/<id>``) and the export
+folder, a symbolic link, is pointed at it in one atomic rename; the previous version is removed after. A reader,
+or a run killed between two provinces, sees the previous export or the new one, never some provinces of each;
+a version folder left by a killed export is removed by the next export. Each export's manifest records the run
+whose drops the registry last applied (``registry_run_id``): when that is not the registry's latest, the export
+is behind (its run failed or died after the publish) and the next run, even one with no new drops, completes it.
 """
 
 from __future__ import annotations
@@ -20,6 +28,7 @@ import hmac
 import json
 import os
 import shutil
+import tempfile
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -28,6 +37,9 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
+
+from sejahtera import warehouse
+from sejahtera.faults import fault_point
 
 EXPORT_KEY_ENV = "SEJAHTERA_EXPORT_KEY"
 EXPORTS_ENV = "SEJAHTERA_EXPORTS"
@@ -40,9 +52,33 @@ class ExportRefused(ValueError):
     """The export cannot be made as asked (no key, a short key, an unauthorised full export)."""
 
 
-def export_folder(warehouse_file: Path) -> Path:
+def export_folder(warehouse_file: Path, *, full_identifiers: bool = False) -> Path:
+    """Where exports go: the configured or default folder, or its ``-full`` sibling for a full export."""
     configured = os.environ.get(EXPORTS_ENV, "").strip()
-    return Path(configured).expanduser().resolve() if configured else warehouse_file.parent / "exports"
+    folder = Path(configured).expanduser().absolute() if configured else warehouse_file.parent / "exports"
+    return folder.with_name(folder.name + "-full") if full_identifiers else folder
+
+
+def latest_registry_run(con: duckdb.DuckDBPyConnection) -> str | None:
+    """The run that last applied a drop (the registry as published is its work), None before any."""
+    if not warehouse.table_exists(con, "ops.drop_ledger"):
+        return None
+    rows = con.execute(
+        "SELECT run_id FROM ops.drop_ledger WHERE status = 'applied' ORDER BY processed_at DESC, run_id LIMIT 1"
+    ).fetchall()
+    return rows[0][0] if rows else None
+
+
+def exports_behind(con: duckdb.DuckDBPyConnection, folder: Path) -> bool:
+    """True when the export in ``folder`` is missing or older than the published registry."""
+    latest = latest_registry_run(con)
+    if latest is None:
+        return False
+    try:
+        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return True
+    return manifest.get("registry_run_id") != latest
 
 
 def export_key() -> bytes | None:
@@ -97,7 +133,7 @@ def export_provinces(
         raise ExportRefused(f"{EXPORT_KEY_ENV} is not set: NIKs cannot be tokenised, nothing exported")
     mode = "full" if full_identifiers else "tokenised"
     result = ExportResult(folder=folder, mode=mode)
-    folder.mkdir(parents=True, exist_ok=True)
+    staging = _start_version(folder)
     provinces = [
         row[0]
         for row in con.execute(
@@ -113,15 +149,17 @@ def export_provinces(
             "WHERE coalesce(h.kode_provinsi, left(p.kode_wilayah, 2)) = ? ORDER BY p.person_id",
             [province],
         ).df()
-        target = folder / f"provinsi_{province}"
-        target.mkdir(exist_ok=True)
+        if result.provinces:
+            fault_point("exports", "between_provinces")
+        target = staging / f"provinsi_{province}"
+        target.mkdir()
         for name, frame in (("households", households), ("persons", persons)):
             frame = frame if full_identifiers else _tokenise(frame, key)
             result.files += _write(frame, target / name)
         result.provinces[province] = {"households": len(households), "persons": len(persons)}
-    _remove_stale_provinces(folder, set(provinces))
     manifest = {
         "run_id": run_id,
+        "registry_run_id": latest_registry_run(con),
         "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "mode": mode,
         "authorised_by": authorised_by if full_identifiers else None,
@@ -129,12 +167,59 @@ def export_provinces(
         if full_identifiers
         else "HMAC-SHA256 of the NIK / KK with the key in " + EXPORT_KEY_ENV,
         "provinces": result.provinces,
-        "files": {str(p.relative_to(folder)): _sha256(p) for p in result.files},
+        "files": {str(p.relative_to(staging)): _sha256(p) for p in result.files},
     }
-    _replace_atomically(
-        folder / "manifest.json", json.dumps(manifest, indent=2, sort_keys=True).encode("utf-8")
-    )
+    (staging / "manifest.json").write_bytes(json.dumps(manifest, indent=2, sort_keys=True).encode("utf-8"))
+    _swap_in(folder, staging)
+    result.files = [folder / p.relative_to(staging) for p in result.files]
     return result
+
+
+def _versions(folder: Path) -> Path:
+    return folder.with_name(f".{folder.name}.versions")
+
+
+def _start_version(folder: Path) -> Path:
+    """A new, empty version folder (owner-only), after removing versions a killed export left behind."""
+    versions = _versions(folder)
+    versions.mkdir(parents=True, exist_ok=True)
+    current = _current_version(folder)
+    for child in versions.iterdir():
+        if child != current:
+            _remove(child)
+    return Path(tempfile.mkdtemp(prefix=datetime.now(UTC).strftime("%Y%m%dT%H%M%S-"), dir=versions))
+
+
+def _swap_in(folder: Path, staging: Path) -> None:
+    """Point ``folder`` at ``staging`` in one atomic rename, then remove the version it pointed at before.
+
+    An export folder that is still a plain directory (written before exports were versioned) is moved into the
+    versions first: the one moment without an export folder is that first upgrade, never later.
+    """
+    previous = _current_version(folder)
+    if folder.exists() and not folder.is_symlink():
+        previous = staging.with_name("unversioned")
+        os.rename(folder, previous)
+    link = folder.with_name(f".{folder.name}.swap")
+    link.unlink(missing_ok=True)
+    link.symlink_to(Path(staging.parent.name) / staging.name, target_is_directory=True)
+    os.replace(link, folder)
+    if previous is not None and previous != staging:
+        _remove(previous)
+
+
+def _current_version(folder: Path) -> Path | None:
+    """The version folder the export folder points at (by name in the versions folder), None if none."""
+    if not folder.is_symlink():
+        return None
+    return _versions(folder) / Path(os.readlink(folder)).name
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        path.unlink(missing_ok=True)
 
 
 def _tokenise(frame: pd.DataFrame, key: bytes | None) -> pd.DataFrame:
@@ -168,12 +253,6 @@ def _replace_atomically(path: Path, content: bytes) -> None:
     tmp = path.with_name(path.name + ".tmp")
     tmp.write_bytes(content)
     os.replace(tmp, path)
-
-
-def _remove_stale_provinces(folder: Path, current: set[str]) -> None:
-    for child in folder.glob("provinsi_*"):
-        if child.is_dir() and child.name.removeprefix("provinsi_") not in current:
-            shutil.rmtree(child)
 
 
 def _sha256(path: Path) -> str:

@@ -11,15 +11,23 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import Enum
+from functools import partial
 
 import duckdb
 
 from assets.reconcile.publications import PUBLICATIONS as RECONCILE_PUBLICATIONS
 from assets.registry.history import build_history_and_changelog
+from assets.registry.publish_guards import (
+    AlreadyPublished,
+    already_published,
+    refuse_reapplied_drops,
+    refuse_republish,
+)
 from assets.registry.tables import DECLARED, SOURCE_LINK_CONTRACT, Col
 from assets.validate.publications import PUBLICATIONS as VALIDATE_PUBLICATIONS
 from sejahtera import warehouse
 from sejahtera.drop_status import DropStatus
+from sejahtera.faults import fault_point
 from sejahtera.privacy import install_masking_macros
 from sejahtera.sql_files import stage_sql
 from sejahtera.sql_text import literal
@@ -84,6 +92,8 @@ def build_registry_tables(con: duckdb.DuckDBPyConnection) -> None:
 class PublishOutcome:
     state: RunState
     published: tuple[str, ...]
+    earlier_attempt: bool = False
+    """True when an earlier attempt of this run's publish had committed already: this one wrote nothing."""
 
 
 def publish_run(
@@ -97,9 +107,16 @@ def publish_run(
 
     With nothing applied, only validate's bookkeeping publications (ledger, quarantine, quality report: the
     ``ops`` and ``quality`` schemas) are published; snapshots, reconciled tables and the registry stay as they are.
+
+    Idempotent per run (``publish_guards``): when this run's publish committed before (a retry of the step after
+    a failure that came later), nothing is built or written again. A drop the published ledger has applied
+    already refuses the whole publish.
     """
     if state is RunState.NO_WORK:
         return PublishOutcome(state, ())
+    run_id = _work_run_id(con)
+    if already_published(con, run_id):
+        return PublishOutcome(state, (), earlier_attempt=True)
     if state is RunState.NOTHING_APPLIED:
         chosen = [p for p in validate if p.target.split(".")[0] in BOOKKEEPING_SCHEMAS]
         chosen += _empty_registry(con)
@@ -107,8 +124,17 @@ def publish_run(
         build_registry_tables(con)
         chosen = [*validate, *reconcile, *registry]
     _check_unique_targets(chosen)
-    warehouse.publish(con, chosen)
+    try:
+        warehouse.publish(con, chosen, [partial(refuse_republish, run_id=run_id), refuse_reapplied_drops])
+    except AlreadyPublished:
+        return PublishOutcome(state, (), earlier_attempt=True)
+    fault_point("publish", "after_commit")
     return PublishOutcome(state, tuple(p.target for p in chosen))
+
+
+def _work_run_id(con: duckdb.DuckDBPyConnection) -> str:
+    """The run that started the work area being published (``warehouse.reset_work``)."""
+    return con.execute(f"SELECT run_id FROM {warehouse.WORK_SCHEMA}.run").fetchall()[0][0]
 
 
 EMPTY_REGISTRY: dict[str, tuple[Col, ...]] = {**DECLARED, "registry.source_link": SOURCE_LINK_CONTRACT}

@@ -23,7 +23,6 @@ from zoneinfo import ZoneInfo
 import dagster as dg
 from pydantic import Field
 
-from assets.extract.defs import record_drop
 from assets.validate.gate import DropVerdict, Gate
 from assets.validate.gx_runner import GxRunner, Validation, ValidationError, data_docs_root, docs_path
 from assets.validate.invariants import file_accounts, ledger_mismatches, staged_rows_of_unapplied_drops
@@ -167,25 +166,15 @@ def validated_drops(
 
 
 def _announce(context: dg.AssetExecutionContext, verdicts: list[DropVerdict]) -> None:
-    """Log each drop's verdict and record it on the drop's partition of ``drop`` (extract registered it as
-    ``loaded``; this is where it becomes ``applied`` or ``rejected`` in the UI)."""
+    """Log each drop's verdict. Its partition of ``drop`` says ``applied`` or ``rejected`` only once the publish
+    has committed it (``assets/registry/drop_partitions.py``): nothing is applied before that."""
     for v in verdicts:
-        record_drop(
-            context,
-            v.key,
-            v.status,
+        line = (
             v.reason
-            or f"{v.key}: {v.status}, {v.rows_in:,} rows in, {v.rows_loaded:,} loaded, "
-            f"{v.rows_quarantined:,} quarantined",
-            {
-                "kind": v.kind,
-                "reason": v.reason or "",
-                "rows_in": dg.MetadataValue.int(v.rows_in),
-                "rows_loaded": dg.MetadataValue.int(v.rows_loaded),
-                "rows_quarantined": dg.MetadataValue.int(v.rows_quarantined),
-                "rules": dg.MetadataValue.json(v.rule_rows),
-            },
+            or f"{v.key}: {v.status} (not yet published), {v.rows_in:,} rows in, {v.rows_loaded:,} loaded, "
+            f"{v.rows_quarantined:,} quarantined"
         )
+        (context.log.warning if v.status == DropStatus.REJECTED else context.log.info)(line)
 
 
 def _validated_metadata(verdicts: list[DropVerdict], ledger: dict[str, int], index: str | None) -> dict:

@@ -41,6 +41,7 @@ from assets.validate.tables import (
 )
 from sejahtera import warehouse
 from sejahtera.drop_status import DropStatus
+from sejahtera.faults import fault_point
 from sejahtera.sources import SOURCES, EntitySpec, SourceSpec
 from sejahtera.sql_text import identifier, literal_list
 from sejahtera.warehouse import table_columns
@@ -120,6 +121,8 @@ class Gate:
         verdicts = []
         for source, drop_id, kind in drops:
             verdicts.append(self._validate_drop(source, drop_id, kind))
+            if len(verdicts) == 1:
+                fault_point("validate", "after_first_drop")
         SQL.run_file(self.con, "write_ledger", {"run_id": self.run_id})
         return verdicts
 

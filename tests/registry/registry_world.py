@@ -141,6 +141,7 @@ class World:
         self._household_ids = itertools.count(1)
         self._person_ids = itertools.count(1)
         self._serial = itertools.count(1)
+        self._deliveries = itertools.count(0)
 
     def household(
         self,
@@ -200,7 +201,10 @@ class World:
             self._write_records(con)
 
     def _write_bookkeeping(self, con: duckdb.DuckDBPyConnection, run_id: str, applied: bool) -> None:
-        for source, drop_id in DROPS.items():
+        # Each run is a new delivery: the publish refuses a drop id the ledger has applied already.
+        delivery = next(self._deliveries)
+        for source, first_drop_id in DROPS.items():
+            drop_id = first_drop_id if delivery == 0 else f"{first_drop_id}T{delivery:02d}"
             con.execute(
                 "INSERT INTO work.ledger VALUES (?, ?, 'full', ?, ?, 10, ?, ?, now(), 'ab', 1, ?)",
                 [

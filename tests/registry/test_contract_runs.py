@@ -24,12 +24,12 @@ from pipelines.cli import main
 
 publish = warehouse.publish
 
-def publish_with_a_fault(con, publications):
+def publish_with_a_fault(con, publications, *guards):
     # The fault: half of this run's tables are written, then the next one cannot be.
     half = len(publications) // 2
     broken = [*publications[:half], warehouse.Publication("registry.zz_fault", "work.no_such_table", "replace"),
               *publications[half:]]
-    return publish(con, broken)
+    return publish(con, broken, *guards)
 
 warehouse.publish = publish_with_a_fault
 sys.exit(main(["run"]))

@@ -8,6 +8,7 @@ import dagster as dg
 import pytest
 import yaml
 from registry_world import MIDDLE_SURVEY, POOR_SURVEY, RICH_SURVEY, UPSTREAM_PUBLICATIONS, World
+from stand_in_upstream import stand_in_upstream
 
 from assets import registry
 from assets.registry import defs as registry_defs
@@ -29,17 +30,6 @@ def _world() -> World:
         if i % 4 == 0:
             household.person(f"ALMARHUM {i}", date(1930, 1, 1), alive=False, died=date(2026, 5, 1))
     return world
-
-
-def _upstream(world: World) -> dg.AssetsDefinition:
-    """Stands in for validate and reconcile: writes the world as this run's work tables."""
-
-    @dg.asset(key="resolved_households", pool="warehouse")
-    def upstream(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> None:
-        with warehouse.connect() as con:
-            world.write(con, context.run.run_id)
-
-    return upstream
 
 
 @pytest.fixture
@@ -79,7 +69,7 @@ def _sha256(path: Path) -> str:
 def test_a_run_publishes_with_metadata_and_passing_checks_and_a_rerun_changes_no_byte(
     resources: dict,
 ) -> None:
-    result = _materialize(resources, _upstream(_world()))
+    result = _materialize(resources, stand_in_upstream(_world()))
     assert result.success
     evaluations = result.get_asset_check_evaluations()
     assert len(evaluations) == 6
@@ -140,7 +130,7 @@ def test_a_blocking_check_that_fails_stops_the_publish(resources: dict, tmp_path
     resources["rules"] = _EligibilityEditedAfterRanking(
         stricter=str(stricter), readers=str(tmp_path / "eligibility_readers")
     )
-    result = _materialize(resources, _upstream(_world()))
+    result = _materialize(resources, stand_in_upstream(_world()))
     failed = [e for e in result.get_asset_check_evaluations() if not e.passed]
     assert [(e.asset_key, e.check_name) for e in failed] == [
         (dg.AssetKey("welfare_ranking"), "eligibility_per_config")
@@ -154,7 +144,7 @@ def test_exports_are_skipped_with_a_clear_message_without_a_key(
     resources: dict, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     monkeypatch.delenv("SEJAHTERA_EXPORT_KEY")
-    result = _materialize(resources, _upstream(_world()))
+    result = _materialize(resources, stand_in_upstream(_world()))
     assert result.success  # a missing key skips the exports; it does not fail the night
     outcome = result.asset_materializations_for_node("province_exports")[0].metadata["outcome"].value
     assert outcome == "skipped: SEJAHTERA_EXPORT_KEY is not set: NIKs cannot be tokenised, nothing exported"

@@ -133,11 +133,14 @@ def test_after_publishing_a_run_without_new_drops_touches_nothing(world):
     assert "no new drops" in validated.materialization.metadata["outcome"].value
 
 
-def test_each_drop_partition_records_its_verdict(world):
+def test_validation_alone_marks_no_drop_partition_applied(world):
+    # Nothing is published by extract and validate alone: every drop partition stays "loaded" (the publish
+    # step logs "applied" after its commit, assets/registry/drop_partitions.py).
     _, _, _, first = world
-    verdicts = {
-        m.partition: m.materialization.metadata["status"].value
+    statuses = [
+        (m.partition, m.materialization.metadata["status"].value)
         for m in first.get_asset_materialization_events()
-        if m.asset_key == dg.AssetKey("drop") and "rows_quarantined" in m.materialization.metadata
-    }
-    assert set(verdicts.values()) == {"applied"} and len(verdicts) == 7
+        if m.asset_key == dg.AssetKey("drop")
+    ]
+    assert len(statuses) == 7
+    assert {status for _, status in statuses} == {"loaded"}
