@@ -69,7 +69,7 @@ def describe_step_failure(event: dg.DagsterEvent) -> dict[str, str]:
         if error_type
         else error.message
     )
-    return {"step_key": event.step_key or "", "error_type": error_type, "message": scrub(message)}
+    return {"step_key": event.step_key or "", "error_type": error_type, "message": scrub(message, error_type)}
 
 
 def build_alert(

@@ -65,16 +65,26 @@ def mask_number_run(text: str) -> str:
     return NUMBER_RUN.sub(lambda m: mask_number(re.sub(r"\D", "", m.group(0))), text)
 
 
-def scrub(message: str) -> str:
+CODE_ERRORS = frozenset(
+    {"AttributeError", "NameError", "ImportError", "ModuleNotFoundError", "NotImplementedError"}
+)
+"""Exception types whose quoted words are names in the code (``'RulesResource' object has no attribute 'rules'``),
+never data values: masking them would only hide the bug from whoever must fix it. Numbers are still masked."""
+
+
+def scrub(message: str, error_type: str = "") -> str:
     """The first line of an error message, safe to show anywhere: NIK-like numbers and quoted literals masked.
 
     Libraries quote the offending data value in their errors (DuckDB: ``Could not convert string 'SITI' to
     INT32``), so every quoted literal is masked like a name, except an absolute file path, which the operator
-    needs and no name starts with. The length is capped. Every error text that leaves a step (Dagster's event
-    log, the console, a ledger reason, an alert) goes through here.
+    needs and no name starts with, and except in the errors of :data:`CODE_ERRORS` (``error_type``, the
+    exception's class name). The length is capped. Every error text that leaves a step (Dagster's event log,
+    the console, a ledger reason, an alert) goes through here.
     """
     first_line = message.strip().splitlines()[0] if message.strip() else ""
-    masked = _QUOTED.sub(_mask_quoted, mask_number_run(first_line))
+    masked = mask_number_run(first_line)
+    if error_type not in CODE_ERRORS:
+        masked = _QUOTED.sub(_mask_quoted, masked)
     if len(masked) > MAX_SCRUBBED_CHARS:
         masked = masked[: MAX_SCRUBBED_CHARS - 1] + "…"
     return masked
@@ -120,7 +130,7 @@ def scrubbed_copy(exc: Exception) -> Exception | None:
     """``exc`` rebuilt with a scrubbed text; None when its text is this project's own (or already scrubbed)."""
     if type(exc).__module__.split(".")[0] not in DATA_QUOTING_LIBRARIES or isinstance(exc, ScrubbedError):
         return None
-    text = scrub(str(exc))
+    text = scrub(str(exc), type(exc).__name__)
     if isinstance(exc, KeyError):  # shown as repr(text): scrubbed all the same
         return KeyError(text)
     try:

@@ -85,7 +85,7 @@ def survivorship(
         ).fetchall()
         persons = reporting.row_count(con, "work.person_survivor")
         households = reporting.row_count(con, "work.household_survivor")
-    sources = [*dict.fromkeys(rule.source for rule in rules.rules), "default"]
+    sources = [*dict.fromkeys(rule.source for rule in survivors.rules), "default"]
     fields: dict[str, dict[str, int]] = {}
     for field, source, count in by_source:
         fields.setdefault(field, {})[source] = count

@@ -67,3 +67,14 @@ def test_sql_pattern_finds_the_same_grouped_numbers(digits, separator):
     con = duckdb.connect()
     found = con.execute("SELECT regexp_matches(?, ?)", [f"x {written} y", NUMBER_RUN_SQL]).fetchone()[0]
     assert found and NUMBER_RUN.search(f"x {written} y")
+
+
+def test_scrub_keeps_the_names_in_a_programming_error_and_masks_data_elsewhere():
+    from sejahtera.privacy import scrub
+
+    bug = "'RulesResource' object has no attribute 'rules'"
+    assert scrub(bug, "AttributeError") == bug
+    assert scrub("Could not convert string 'SITI AMINAH' to INT32", "ConversionException") != (
+        "Could not convert string 'SITI AMINAH' to INT32"
+    )
+    assert "3201010101800001" not in scrub("no attribute 'x3201010101800001'", "AttributeError")
