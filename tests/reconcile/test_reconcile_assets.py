@@ -2,7 +2,9 @@
 
 import dagster as dg
 import pytest
-from reconcile_fixtures import TEST_CONFIG, Snapshots, kk, nik, query, training_population
+from support.duck import query
+from support.identities import kk, nik
+from support.snapshots import TEST_CONFIG, Snapshots, training_population
 
 import assets.reconcile.pipeline_assets as reconcile_assets
 from assets import reconcile

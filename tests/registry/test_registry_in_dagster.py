@@ -7,7 +7,8 @@ from pathlib import Path
 
 import dagster as dg
 import pytest
-from registry_world import MIDDLE_SURVEY, POOR_SURVEY, RICH_SURVEY, UPSTREAM_PUBLICATIONS, World
+from support.registry_world import POOR_SURVEY, RICH_SURVEY, UPSTREAM_PUBLICATIONS, World
+from support.surveys import MIDDLE_SURVEY
 
 from assets import registry
 from assets.registry import checks, dagster_assets

@@ -1,6 +1,6 @@
 """Hand-made landing zones written to the letter of the drop contract, and the real ``sejahtera run`` over them.
 
-The contract (``/work/shared/contract.md``, sections 1-2) fixes every file's format: DTKS ``;`` CSV with
+The contract (sections 1-2) fixes every file's format: DTKS ``;`` CSV with
 DD-MM-YYYY dates, Regsosek typed Parquet, P3KE gzip CSV with dotted village codes and DD/MM/YYYY, Dukcapil
 Parquet fulls and ``,`` CSV deltas. :class:`Zone` writes drops in exactly those formats (manifest last, sha256
 and row counts right) from a few lines of Python per case, so that a test states a case the way an agency would
@@ -13,47 +13,27 @@ tests only ever assert on their own cases. All data is synthetic.
 
 from __future__ import annotations
 
-import csv
-import gzip
-import hashlib
-import io
-import json
-import os
 import random
-import subprocess
-import sys
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-import pandas as pd
 import pyarrow as pa
-import pyarrow.parquet as pq
 
-from sejahtera import PROJECT_ROOT, warehouse
+from support.cli import Operator
+from support.identities import MEN, WOMEN, kk, nik
+from support.landing import DataFile, csv_bytes, parquet_bytes, write_drop
+from support.surveys import MIDDLE_SURVEY
 
 SEX_TEXT = {"L": "LAKI-LAKI", "P": "PEREMPUAN"}
 P3KE_RELATION = {1: "Kepala Keluarga", 2: "Istri", 3: "Anak", 4: "Menantu", 5: "Cucu", 6: "Orang Tua", 7: "Famili Lain", 8: "Lainnya"}  # fmt: skip
 
-DISTRICT = "320101"
 VILLAGE = "3201011001"
 VILLAGE_2 = "3201011002"
 VILLAGE_JATENG = "3374011001"
 VILLAGE_BALI = "5171011001"
 DISTRICT_2022_ONLY = "920101"
 """A Kab. Sorong district code of the 2022 decree, renumbered (96.01) in 2025: still a valid NIK prefix."""
-
-
-def nik(dob: str, sex: str, serial: int, district: str = DISTRICT) -> str:
-    """A well-formed NIK: district of first registration, DDMMYY (+40 on the day for women), serial."""
-    d = date.fromisoformat(dob)
-    day = d.day + (40 if sex == "P" else 0)
-    return f"{district}{day:02d}{d.month:02d}{d.year % 100:02d}{serial:04d}"
-
-
-def kk(serial: int, district: str = DISTRICT) -> str:
-    """A well-formed KK number: issuing district, issue date, serial."""
-    return f"{district}010120{serial:04d}"
 
 
 @dataclass
@@ -115,12 +95,6 @@ def event(
     } | {k: v for k, v in new_values.items()}
 
 
-MIDDLE_SURVEY = {
-    "luas_lantai_m2": 48.0, "jenis_lantai": 5, "jenis_dinding": 3, "jenis_atap": 4, "sumber_air_minum": 5,
-    "fasilitas_bab": 2, "sumber_penerangan": 2, "bahan_bakar_memasak": 3, "status_kepemilikan_rumah": 1,
-    "daya_listrik_va": 900, "aset_motor": True, "aset_mobil": False, "aset_kulkas": False, "aset_ac": False,
-    "aset_tv": True, "aset_emas": False, "aset_lahan_m2": 0.0,
-}  # fmt: skip
 POOR_SURVEY = MIDDLE_SURVEY | {
     "luas_lantai_m2": 18.0, "jenis_lantai": 8, "jenis_dinding": 6, "jenis_atap": 7, "sumber_air_minum": 9,
     "fasilitas_bab": 4, "sumber_penerangan": 4, "bahan_bakar_memasak": 7, "daya_listrik_va": 0,
@@ -143,57 +117,14 @@ def _dmy(iso: str, sep: str) -> str:
     return f"{d.day:02d}{sep}{d.month:02d}{sep}{d.year:04d}"
 
 
-def _csv(header: list[str], rows: list[list], delimiter: str) -> bytes:
-    text = io.StringIO(newline="")
-    writer = csv.writer(text, delimiter=delimiter, quotechar='"', lineterminator="\n")
-    writer.writerow(header)
-    writer.writerows([["" if v is None else v for v in row] for row in rows])
-    return text.getvalue().encode("utf-8")
-
-
-def _parquet(table: pa.Table) -> bytes:
-    sink = io.BytesIO()
-    pq.write_table(table, sink)
-    return sink.getvalue()
-
-
-class Zone:
-    """One operator's machine: a landing zone, a warehouse, a Dagster instance, all under ``root``."""
-
-    def __init__(self, root: Path) -> None:
-        self.landing = root / "landing"
-        self.warehouse = root / "warehouse" / "sejahtera.duckdb"
-        self.dagster_home = root / "dagster_home"
-        self.landing.mkdir(parents=True, exist_ok=True)
-        self.env = {
-            **os.environ,
-            "SEJAHTERA_LANDING": str(self.landing),
-            "SEJAHTERA_WAREHOUSE": str(self.warehouse),
-            "DAGSTER_HOME": str(self.dagster_home),
-        }
-        self.env.pop("SEJAHTERA_EXPORT_KEY", None)
-        self.outputs: list[str] = []
+class Zone(Operator):
+    """An operator's machine (:class:`support.cli.Operator`) with each agency's way of delivering a drop."""
 
     # --- delivering drops --------------------------------------------------------------------------------------
 
     def deliver(self, source: str, drop_id: str, kind: str, files: list[tuple[str, str, bytes, int]]) -> Path:
         """Write ``(name, entity, content, rows)`` files, then the manifest (last, as the contract says)."""
-        folder = self.landing / source / drop_id
-        folder.mkdir(parents=True, exist_ok=True)
-        for name, _entity, content, _rows in files:
-            (folder / name).write_bytes(content)
-        manifest = {
-            "source": source,
-            "drop_id": drop_id,
-            "kind": kind,
-            "extracted_at": f"{drop_id[:4]}-{drop_id[4:6]}-{drop_id[6:8]}T18:00:00+07:00",
-            "files": [
-                {"name": n, "entity": e, "rows": r, "sha256": hashlib.sha256(c).hexdigest()}
-                for n, e, c, r in files
-            ],
-        }
-        (folder / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
-        return folder
+        return write_drop(self.landing, source, drop_id, kind, [DataFile(*f) for f in files])
 
     def dukcapil_full(self, drop_id: str, citizens: list[Citizen]) -> Path:
         table = pa.table(
@@ -217,12 +148,15 @@ class Zone:
             }
         )
         return self.deliver(
-            "dukcapil", drop_id, "full", [("penduduk.parquet", "penduduk", _parquet(table), len(citizens))]
+            "dukcapil",
+            drop_id,
+            "full",
+            [("penduduk.parquet", "penduduk", parquet_bytes(table), len(citizens))],
         )
 
     def dukcapil_delta(self, drop_id: str, events: list[dict]) -> Path:
         rows = [[e.get(c) for c in EVENT_COLUMNS] for e in events]
-        content = _csv(EVENT_COLUMNS, rows, ",")
+        content = csv_bytes(EVENT_COLUMNS, rows)
         return self.deliver(
             "dukcapil", drop_id, "delta", [("peristiwa.csv", "peristiwa", content, len(rows))]
         )
@@ -250,8 +184,8 @@ class Zone:
             drop_id,
             "full",
             [
-                ("keluarga.csv", "keluarga", _csv(k_header, keluarga, ";"), len(keluarga)),
-                ("anggota.csv", "anggota", _csv(a_header, anggota, ";"), len(anggota)),
+                ("keluarga.csv", "keluarga", csv_bytes(k_header, keluarga, delimiter=";"), len(keluarga)),
+                ("anggota.csv", "anggota", csv_bytes(a_header, anggota, delimiter=";"), len(anggota)),
             ],
         )
 
@@ -295,8 +229,8 @@ class Zone:
             drop_id,
             "full",
             [
-                ("rumah_tangga.parquet", "rumah_tangga", _parquet(pa.table(rt)), len(families)),
-                ("individu.parquet", "individu", _parquet(art), len(members)),
+                ("rumah_tangga.parquet", "rumah_tangga", parquet_bytes(pa.table(rt)), len(families)),
+                ("individu.parquet", "individu", parquet_bytes(art), len(members)),
             ],
         )
 
@@ -328,62 +262,19 @@ class Zone:
                 (
                     "keluarga.csv.gz",
                     "keluarga",
-                    gzip.compress(_csv(k_header, keluarga, ","), mtime=0),
+                    csv_bytes(k_header, keluarga, gzipped=True),
                     len(keluarga),
                 ),
                 (
                     "individu.csv.gz",
                     "individu",
-                    gzip.compress(_csv(i_header, individu, ","), mtime=0),
+                    csv_bytes(i_header, individu, gzipped=True),
                     len(individu),
                 ),
             ],
         )
 
-    # --- running and reading -----------------------------------------------------------------------------------
-
-    def sejahtera(
-        self, *args: str, extra_env: dict[str, str] | None = None
-    ) -> subprocess.CompletedProcess[str]:
-        result = subprocess.run(
-            [sys.executable, "-m", "sejahtera.cli", *args],
-            env={**self.env, **(extra_env or {})},
-            cwd=PROJECT_ROOT,
-            capture_output=True,
-            text=True,
-            timeout=900,
-            check=False,
-        )
-        self.outputs += [result.stdout, result.stderr]
-        return result
-
-    def sejahtera_script(self, code: str) -> subprocess.CompletedProcess[str]:
-        """Python ``code`` in a fresh process with this zone's environment (to inject a fault into a run)."""
-        result = subprocess.run(
-            [sys.executable, "-c", code],
-            env=self.env,
-            cwd=PROJECT_ROOT,
-            capture_output=True,
-            text=True,
-            timeout=900,
-            check=False,
-        )
-        self.outputs += [result.stdout, result.stderr]
-        return result
-
-    def run(self, **kwargs) -> subprocess.CompletedProcess[str]:
-        """``sejahtera run``; fails the test with the tail of its output when the run fails."""
-        result = self.sejahtera("run", **kwargs)
-        assert result.returncode == 0, (result.stdout[-3000:], result.stderr[-3000:])
-        return result
-
-    def query(self, sql: str, params: list | None = None) -> list[tuple]:
-        with warehouse.connect(self.warehouse, read_only=True) as con:
-            return con.execute(sql, params or []).fetchall()
-
-    def frame(self, sql: str, params: list | None = None) -> pd.DataFrame:
-        with warehouse.connect(self.warehouse, read_only=True) as con:
-            return con.execute(sql, params or []).df()
+    # --- reading the registry -----------------------------------------------------------------------------
 
     def person_of(self, source: str, record_id: str) -> str | None:
         """The registry person an agency record (or a Dukcapil NIK) is linked to."""
@@ -417,12 +308,6 @@ class Zone:
 
 # --- the background town ----------------------------------------------------------------------------------------
 
-MEN = ["AHMAD", "BUDI", "AGUS", "JOKO", "SLAMET", "EKO", "HENDRA", "RUDI", "WAHYU", "ANDI", "RIZKI", "FAJAR",
-       "IRFAN", "ABDUL", "RAHMAT", "YUSUF", "HADI", "SUPARMAN", "SUTRISNO", "BAMBANG", "DEDI", "ASEP", "UJANG",
-       "DADANG", "ARIF", "ILHAM", "HERU", "TEGUH", "BAYU", "DIMAS", "SURYA", "PUTRA", "PRATAMA", "KURNIAWAN"]  # fmt: skip
-WOMEN = ["SITI", "NUR", "SRI", "DEWI", "AMINAH", "FATIMAH", "RINA", "YANTI", "LESTARI", "WULAN", "PUTRI", "AYU",
-         "INDAH", "RATNA", "HAYATI", "KARTINI", "SUMARNI", "SUPARMI", "ENDANG", "TUTI", "NINGSIH", "RAHAYU",
-         "WATI", "ANI", "ANISA", "AISYAH", "ZAHRA", "NABILA", "MAYA", "LINDA", "YULI", "FITRI", "HANDAYANI"]  # fmt: skip
 TOWN_VILLAGES = [
     "3201011001", "3201011002", "3201011003", "3201011004", "3201022001", "3201022002", "3201022003",
     "3273011001", "3273011002", "3273011003", "3374011001", "3374011002", "5171011001", "5171011002",
