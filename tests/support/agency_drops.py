@@ -23,6 +23,7 @@ import pyarrow as pa
 from support.cli import Operator
 from support.identities import MEN, WOMEN, kk, nik
 from support.landing import DataFile, csv_bytes, parquet_bytes, write_drop
+from support.slips import slipped_name, slipped_nik
 from support.surveys import MIDDLE_SURVEY
 
 SEX_TEXT = {"L": "LAKI-LAKI", "P": "PEREMPUAN"}
@@ -276,24 +277,20 @@ class Zone(Operator):
 
     # --- reading the registry -----------------------------------------------------------------------------
 
-    def person_of(self, source: str, record_id: str) -> str | None:
-        """The registry person an agency record (or a Dukcapil NIK) is linked to."""
+    def linked_to(self, entity: str, source: str, record_id: str) -> str | None:
+        """The registry person or household an agency record (or a Dukcapil NIK) is linked to, exactly once."""
         rows = self.query(
-            "SELECT registry_id FROM registry.source_link WHERE entity = 'person' AND source = ? "
-            "AND source_record_id = ?",
-            [source, record_id],
+            "SELECT registry_id FROM registry.source_link WHERE entity = ? AND source = ? AND source_record_id = ?",
+            [entity, source, record_id],
         )
-        assert len(rows) == 1, f"{source} {record_id}: {len(rows)} person links"
+        assert len(rows) == 1, f"{source} {record_id}: {len(rows)} {entity} links"
         return rows[0][0]
 
+    def person_of(self, source: str, record_id: str) -> str | None:
+        return self.linked_to("person", source, record_id)
+
     def household_of(self, source: str, record_id: str) -> str | None:
-        rows = self.query(
-            "SELECT registry_id FROM registry.source_link WHERE entity = 'household' AND source = ? "
-            "AND source_record_id = ?",
-            [source, record_id],
-        )
-        assert len(rows) == 1, f"{source} {record_id}: {len(rows)} household links"
-        return rows[0][0]
+        return self.linked_to("household", source, record_id)
 
     def person(self, person_id: str) -> dict:
         frame = self.frame("SELECT * FROM registry.person WHERE person_id = ?", [person_id])
@@ -362,24 +359,8 @@ def background(households: int = 160, seed: int = 5) -> Town:
 
 
 def _noisy(rng: random.Random, person_nik: str, nama: str, dob: str, head_nik: str) -> tuple:
-    r = rng.random()
-    if r < 0.05:
-        person_nik = None
-    elif r < 0.08:
-        i = rng.randrange(12, 16)
-        person_nik = person_nik[:i] + str((int(person_nik[i]) + 1) % 10) + person_nik[i + 1 :]
-    elif r < 0.10:
-        person_nik = head_nik
-    r = rng.random()
-    if r < 0.08:
-        nama = nama.replace("SITI", "SITTI").replace("HAYATI", "HAJATI") + ", S.PD"
-    elif r < 0.13:
-        nama = "H. " + nama.title()
-    elif r < 0.18 and " " in nama:
-        nama = nama.split()[0]
-    elif r < 0.21 and len(nama) > 4:
-        i = rng.randrange(1, len(nama) - 1)
-        nama = nama[:i] + nama[i + 1 :]
+    person_nik = slipped_nik(rng, person_nik, head_nik)
+    nama = slipped_name(rng, nama, (0.08, 0.13, 0.18, 0.21))
     d = date.fromisoformat(dob)
     r = rng.random()
     if r < 0.05 and d.day <= 12:

@@ -22,6 +22,7 @@ from assets.reconcile.persons import resolve_persons
 from sejahtera import warehouse
 from sejahtera.reference import region_codes
 from support.identities import MEN, WOMEN, nik
+from support.slips import slipped_name, slipped_nik
 
 LINEAGE = [("source", "VARCHAR"), ("drop_id", "VARCHAR"), ("file", "VARCHAR"), ("row_number", "BIGINT")]
 COLUMNS: dict[str, list[tuple[str, str]]] = {
@@ -290,24 +291,8 @@ def _training_villages() -> list[str]:
 
 
 def _noisy(rng: random.Random, person_nik: str, nama: str, dob: str, head_nik: str) -> tuple:
-    r = rng.random()
-    if r < 0.05:
-        person_nik = None
-    elif r < 0.08:
-        i = rng.randrange(12, 16)
-        person_nik = person_nik[:i] + str((int(person_nik[i]) + 1) % 10) + person_nik[i + 1 :]
-    elif r < 0.10:
-        person_nik = head_nik
-    r = rng.random()
-    if r < 0.1:
-        nama = nama.replace("SITI", "SITTI").replace("HAYATI", "HAJATI") + ", S.PD"
-    elif r < 0.15:
-        nama = "H. " + nama.title()
-    elif r < 0.2 and " " in nama:
-        nama = nama.split()[0]
-    elif r < 0.23 and len(nama) > 4:
-        i = rng.randrange(1, len(nama) - 1)
-        nama = nama[:i] + nama[i + 1 :]  # a letter dropped
+    person_nik = slipped_nik(rng, person_nik, head_nik)
+    nama = slipped_name(rng, nama, (0.1, 0.15, 0.2, 0.23))
     d = date.fromisoformat(dob)
     r = rng.random()
     if r < 0.05 and d.day <= 12:

@@ -11,6 +11,7 @@ import dagster as dg
 import duckdb
 import pandas as pd
 import pytest
+from support.contract import CONTRACT_COLUMNS
 
 from assets import extract, validate
 from assets.validate.pipeline_assets import (
@@ -24,18 +25,8 @@ from pipelines.resources import LandingZoneResource, WarehouseResource
 from sejahtera import warehouse
 from sejahtera.generate import generate_landing_zone
 
-CONTRACT_QUARANTINE = ["source", "drop_id", "file", "row_number", "source_record_id", "rule", "detail"]
-CONTRACT_LEDGER = [
-    "source",
-    "drop_id",
-    "kind",
-    "status",
-    "reason",
-    "rows_in",
-    "rows_loaded",
-    "rows_quarantined",
-    "processed_at",
-]
+CONTRACT_QUARANTINE = CONTRACT_COLUMNS["quality.quarantine"]
+CONTRACT_LEDGER = CONTRACT_COLUMNS["ops.drop_ledger"]
 SIXTEEN_DIGITS = re.compile(r"(?<![0-9*])[0-9]{16}(?![0-9])")
 
 
