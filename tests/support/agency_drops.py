@@ -21,7 +21,7 @@ from pathlib import Path
 import pyarrow as pa
 
 from support.cli import Operator
-from support.identities import MEN, WOMEN, kk, nik
+from support.identities import family_members, kk
 from support.landing import DataFile, csv_bytes, parquet_bytes, write_drop
 from support.slips import slipped_name, slipped_nik
 from support.surveys import MIDDLE_SURVEY
@@ -334,15 +334,8 @@ def background(households: int = 160, seed: int = 5) -> Town:
         village = rng.choice(TOWN_VILLAGES)
         district = village[:6]
         family_kk = kk(7000 + h, district)
-        head_year = rng.randrange(1950, 1995)
-        members: list[tuple[str, str, str, str, int]] = []
-        for i in range(rng.choice([1, 2, 3, 3, 4, 4, 5])):
-            sex = rng.choice("LP") if i != 1 else ("P" if members[0][1] == "L" else "L")
-            year = head_year + (rng.randrange(-4, 5) if i < 2 else rng.randrange(20, 32))
-            dob = f"{min(year, 2024)}-{rng.randrange(1, 13):02d}-{rng.randrange(1, 29):02d}"
-            tokens = rng.sample(MEN if sex == "L" else WOMEN, rng.choice([1, 2, 2, 3]))
-            serial += 1
-            members.append((nik(dob, sex, serial, district), sex, dob, " ".join(tokens), min(i + 1, 3)))
+        members = family_members(rng, district, serial, [1, 2, 3, 3, 4, 4, 5])
+        serial += len(members)
         for person_nik, sex, dob, nama, _ in members:
             town.citizens.append(Citizen(person_nik, nama, sex, dob, family_kk, village))
         survey = rng.choice(SURVEYS)

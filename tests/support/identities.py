@@ -7,6 +7,7 @@ serial so that hand-made cases and background towns never collide.
 
 from __future__ import annotations
 
+import random
 from datetime import date
 
 DISTRICT = "320101"
@@ -35,3 +36,23 @@ WOMEN = ["SITI", "NUR", "SRI", "DEWI", "AMINAH", "FATIMAH", "RINA", "YANTI", "LE
          "INDAH", "RATNA", "HAYATI", "KARTINI", "SUMARNI", "SUPARMI", "ENDANG", "TUTI", "NINGSIH", "RAHAYU",
          "WATI", "ANI", "ANISA", "AISYAH", "ZAHRA", "NABILA", "MAYA", "LINDA", "YULI", "FITRI", "HANDAYANI"]  # fmt: skip
 """Women's given names of the synthetic towns."""
+
+
+def family_members(
+    rng: random.Random, district: str, serial: int, sizes: list[int]
+) -> list[tuple[str, str, str, str, int]]:
+    """One synthetic family as Dukcapil knows it: ``(nik, sex, dob, nama, hubungan)`` per member.
+
+    The head and spouse are of an age and of opposite sex, children 20 to 31 years younger; the family's size is
+    drawn from ``sizes``; NIK serials follow ``serial``. The background towns of the end-to-end and reconcile
+    tests both build their families here, drawing from ``rng`` in this exact order.
+    """
+    head_year = rng.randrange(1950, 1995)
+    members: list[tuple[str, str, str, str, int]] = []
+    for i in range(rng.choice(sizes)):
+        sex = rng.choice("LP") if i != 1 else ("P" if members[0][1] == "L" else "L")
+        year = head_year + (rng.randrange(-4, 5) if i < 2 else rng.randrange(20, 32))
+        dob = f"{min(year, 2024)}-{rng.randrange(1, 13):02d}-{rng.randrange(1, 29):02d}"
+        tokens = rng.sample(MEN if sex == "L" else WOMEN, rng.choice([1, 2, 2, 3]))
+        members.append((nik(dob, sex, serial + i + 1, district), sex, dob, " ".join(tokens), min(i + 1, 3)))
+    return members

@@ -21,7 +21,7 @@ from assets.reconcile.linkage import TrainedModel
 from assets.reconcile.persons import resolve_persons
 from sejahtera import warehouse
 from sejahtera.reference import region_codes
-from support.identities import MEN, WOMEN, nik
+from support.identities import family_members
 from support.slips import slipped_name, slipped_nik
 
 LINEAGE = [("source", "VARCHAR"), ("drop_id", "VARCHAR"), ("file", "VARCHAR"), ("row_number", "BIGINT")]
@@ -237,15 +237,8 @@ def training_population(households: int, seed: int, snaps: Snapshots | None = No
         village = rng.choice(villages)
         district = village[:6]
         family_kk = _town_kk(1, seed, h, district)
-        head_year = rng.randrange(1950, 1995)
-        members = []
-        for i in range(rng.choice([1, 2, 3, 3, 4, 4, 5, 6])):
-            sex = rng.choice("LP") if i != 1 else ("P" if members[0][1] == "L" else "L")
-            year = head_year + (rng.randrange(-4, 5) if i < 2 else rng.randrange(20, 32))
-            dob = f"{min(year, 2024)}-{rng.randrange(1, 13):02d}-{rng.randrange(1, 29):02d}"
-            tokens = rng.sample(MEN if sex == "L" else WOMEN, rng.choice([1, 2, 2, 3]))
-            serial += 1
-            members.append((nik(dob, sex, serial, district), sex, dob, " ".join(tokens), min(i + 1, 3)))
+        members = family_members(rng, district, serial, [1, 2, 3, 3, 4, 4, 5, 6])
+        serial += len(members)
         # Life since the agencies listed them: some families moved (new KK and village in Dukcapil only), in
         # some an adult child split off with a KK of their own (pecah KK).
         life, new_village = rng.random(), rng.choice(villages)
