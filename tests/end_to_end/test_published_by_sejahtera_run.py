@@ -21,10 +21,9 @@ from pathlib import Path
 
 import pyarrow as pa
 import pytest
-from support import landing as landing_zone
 from support.cli import Operator
 from support.identities import nik
-from support.landing import DataFile, parquet_bytes, text_bytes, touch_later
+from support.landing import DataFile, parquet_bytes, text_bytes, touch_later, write_drop
 
 pytestmark = pytest.mark.slow
 
@@ -87,12 +86,6 @@ def break_rows(anggota: list[str], count: int) -> list[str]:
     ]
 
 
-def write_drop(
-    landing: Path, source: str, drop_id: str, kind: str, files: list[tuple[str, str, bytes, int]]
-) -> Path:
-    return landing_zone.write_drop(landing, source, drop_id, kind, [DataFile(*f) for f in files])
-
-
 def dtks_drop(landing: Path, drop_id: str, keluarga: list[str], anggota: list[str]) -> Path:
     return write_drop(
         landing,
@@ -100,13 +93,13 @@ def dtks_drop(landing: Path, drop_id: str, keluarga: list[str], anggota: list[st
         drop_id,
         "full",
         [
-            (
+            DataFile(
                 "keluarga.csv",
                 "keluarga",
                 text_bytes([KELUARGA_HEADER, *keluarga], newline="\r\n", bom=True),
                 len(keluarga),
             ),
-            (
+            DataFile(
                 "anggota.csv",
                 "anggota",
                 text_bytes([ANGGOTA_HEADER, *anggota], newline="\r\n", bom=True),
@@ -137,7 +130,7 @@ def dukcapil_drop(landing: Path, drop_id: str, households: list[dict]) -> Path:
         "dukcapil",
         drop_id,
         "full",
-        [("penduduk.parquet", "penduduk", parquet_bytes(table), len(people))],
+        [DataFile("penduduk.parquet", "penduduk", parquet_bytes(table), len(people))],
     )
 
 
@@ -159,13 +152,13 @@ def p3ke_drop(landing: Path, drop_id: str, households: list[dict], *, corrupt: b
                 f"I{h['id']}{i},P{h['id']},{p['nik']},{p['nama']},{p['sex'][0]},{p['born']:%d/%m/%Y},{relation},PETANI"
             )
     files = [
-        (
+        DataFile(
             "keluarga.csv.gz",
             "keluarga",
             text_bytes(keluarga, gzipped=True),
             len(keluarga) - 1,
         ),
-        (
+        DataFile(
             "individu.csv.gz",
             "individu",
             text_bytes(individu, gzipped=True),
@@ -174,7 +167,7 @@ def p3ke_drop(landing: Path, drop_id: str, households: list[dict], *, corrupt: b
     ]
     folder = write_drop(landing, "p3ke", drop_id, "full", files)
     if corrupt:  # damaged after the manifest was written: its sha256 no longer matches
-        (folder / "individu.csv.gz").write_bytes(files[1][2][:-8])
+        (folder / "individu.csv.gz").write_bytes(files[1].content[:-8])
     return folder
 
 
