@@ -17,9 +17,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import dagster as dg
-import duckdb
 import pyarrow as pa
 import pytest
+from support.duck import query
 from support.landing import EXTRACTED_AT, DataFile, parquet_bytes, text_bytes, write_drop
 
 from assets import extract, validate
@@ -244,11 +244,6 @@ def landed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
         )
         assert result.success
     yield warehouse_file
-
-
-def query(warehouse_file: Path, sql: str, params: list | None = None) -> list[tuple]:
-    with duckdb.connect(str(warehouse_file), read_only=True) as con:
-        return con.execute(sql, params or []).fetchall()
 
 
 def quarantined(warehouse_file: Path, source: str, drop_id: str | None = None) -> set[tuple]:

@@ -8,10 +8,10 @@ import re
 from pathlib import Path
 
 import dagster as dg
-import duckdb
 import pandas as pd
 import pytest
 from support.contract import CONTRACT_COLUMNS
+from support.duck import frame
 
 from assets import extract, validate
 from assets.validate.pipeline_assets import (
@@ -57,8 +57,7 @@ def test_every_defective_row_is_quarantined_with_its_rules_and_no_clean_row(worl
     root, wh, _, first = world
     assert first.success
     truth = pd.read_parquet(root / "landing" / "ground_truth" / "row_defects.parquet")
-    with duckdb.connect(str(wh), read_only=True) as con:
-        got = con.execute("SELECT source, drop_id, file, row_number, rule FROM work.quarantine").df()
+    got = frame(wh, "SELECT source, drop_id, file, row_number, rule FROM work.quarantine")
     key = ["source", "drop_id", "file", "row_number", "rule"]
     assert len(truth) > 20  # the generator did inject defects
     assert set(map(tuple, got[key].to_numpy())) == set(map(tuple, truth[key].to_numpy()))
