@@ -13,16 +13,13 @@ from __future__ import annotations
 import csv
 import io
 import os
-import sys
 from collections import defaultdict
 from pathlib import Path
 
 import pytest
+from support.agency_drops import Citizen, Zone, background
 
 HERE = Path(__file__).parent
-sys.path.insert(0, str(HERE.parent / "registry"))  # the contract's landing-zone writer (tests/registry)
-
-from contract_zone import Citizen, Zone, background  # noqa: E402
 
 pytestmark = pytest.mark.slow
 

@@ -9,104 +9,25 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
-import subprocess
-import sys
 from datetime import date
 from pathlib import Path
 
 import pandas as pd
 import pytest
-
-from sejahtera import warehouse
+from support.cli import Operator
+from support.contract import CONTRACT_COLUMNS
 
 pytestmark = pytest.mark.slow
 
-CONTRACT_COLUMNS = {
-    "registry.person": [
-        "person_id",
-        "nik",
-        "nik_status",
-        "nama",
-        "jenis_kelamin",
-        "tanggal_lahir",
-        "household_id",
-        "kode_wilayah",
-        "status_hidup",
-        "tanggal_meninggal",
-    ],
-    "registry.household": [
-        "household_id",
-        "no_kk",
-        "kode_wilayah",
-        "kode_provinsi",
-        "jumlah_anggota",
-        "welfare_score",
-        "desil_nasional",
-        "desil_provinsi",
-        "miskin_ekstrem",
-        "eligible_pkh",
-        "eligible_bpnt",
-        "eligible_pbi",
-    ],
-    "registry.source_link": [
-        "source",
-        "drop_id",
-        "entity",
-        "source_record_id",
-        "registry_id",
-        "match_method",
-        "match_probability",
-    ],
-    "quality.quarantine": ["source", "drop_id", "file", "row_number", "source_record_id", "rule", "detail"],
-    "ops.drop_ledger": [
-        "source",
-        "drop_id",
-        "kind",
-        "status",
-        "reason",
-        "rows_in",
-        "rows_loaded",
-        "rows_quarantined",
-        "processed_at",
-    ],
-}
 
-
-class Zone:
-    """One operator's machine: a landing zone, a warehouse named like a schema, a Dagster instance."""
+class Zone(Operator):
+    """An operator's machine whose warehouse is named like a schema, with the generator's ground truth."""
 
     def __init__(self, root: Path) -> None:
-        self.landing = root / "landing"
         # Named like one of its schemas on purpose: the contract says the code must not depend on the name.
-        self.warehouse = root / "warehouse" / "registry.duckdb"
-        self.dagster_home = root / "dagster_home"
+        super().__init__(root, warehouse_name="registry.duckdb")
         self.truth = self.landing / "ground_truth"
-        self.env = {
-            **os.environ,
-            "SEJAHTERA_LANDING": str(self.landing),
-            "SEJAHTERA_WAREHOUSE": str(self.warehouse),
-            "DAGSTER_HOME": str(self.dagster_home),
-        }
-        self.env.pop("SEJAHTERA_EXPORT_KEY", None)
-        self.outputs: list[str] = []
-
-    def sejahtera(self, *args: str) -> subprocess.CompletedProcess[str]:
-        result = subprocess.run(
-            [sys.executable, "-m", "pipelines.cli", *args],
-            env=self.env,
-            capture_output=True,
-            text=True,
-            timeout=900,
-            check=False,
-        )
-        self.outputs += [result.stdout, result.stderr]
-        return result
-
-    def query(self, sql: str, params: list | None = None) -> pd.DataFrame:
-        with warehouse.connect(self.warehouse, read_only=True) as con:
-            return con.execute(sql, params or []).df()
 
     def truth_table(self, name: str) -> pd.DataFrame:
         return pd.read_parquet(self.truth / f"{name}.parquet")
@@ -134,12 +55,12 @@ def test_the_run_shows_in_the_instance_run_history(zone):
 
 def test_every_contract_table_is_published_with_its_columns_first(zone):
     for table, columns in CONTRACT_COLUMNS.items():
-        published = list(zone.query(f"SELECT * FROM {table} LIMIT 0").columns)
+        published = list(zone.frame(f"SELECT * FROM {table} LIMIT 0").columns)
         assert published[: len(columns)] == columns, table
 
 
 def test_every_drop_is_applied_and_accounted_for(zone):
-    ledger = zone.query("SELECT * FROM ops.drop_ledger")
+    ledger = zone.frame("SELECT * FROM ops.drop_ledger")
     assert set(ledger["status"]) == {"applied"}
     assert len(ledger) == len(list(zone.landing.glob("*/*/manifest.json")))
     assert (ledger["rows_in"] == ledger["rows_loaded"] + ledger["rows_quarantined"]).all()
@@ -148,7 +69,7 @@ def test_every_drop_is_applied_and_accounted_for(zone):
 def test_quarantine_holds_exactly_the_injected_defects(zone):
     key = ["source", "drop_id", "file", "row_number", "rule"]
     expected = zone.truth_table("row_defects")[key].astype({"row_number": "int64"})
-    got = zone.query("SELECT source, drop_id, file, row_number, rule FROM quality.quarantine")
+    got = zone.frame("SELECT source, drop_id, file, row_number, rule FROM quality.quarantine")
     expected_rows = set(map(tuple, expected.astype(str).values))
     got_rows = set(map(tuple, got.astype(str).values))
     assert got_rows == expected_rows
@@ -163,8 +84,8 @@ def test_nothing_is_lost_every_record_is_linked_or_quarantined(zone):
     )
     # Dukcapil events are not records of the registry: their persons are, one link per NIK.
     records = records[~records["file"].str.startswith("peristiwa")]
-    quarantined = zone.query("SELECT DISTINCT source, drop_id, file, row_number FROM quality.quarantine")
-    links = zone.query("SELECT source, entity, source_record_id FROM registry.source_link")
+    quarantined = zone.frame("SELECT DISTINCT source, drop_id, file, row_number FROM quality.quarantine")
+    links = zone.frame("SELECT source, entity, source_record_id FROM registry.source_link")
     assert not links.duplicated().any(), "a source record is linked twice"
 
     merged = records.merge(
@@ -176,12 +97,12 @@ def test_nothing_is_lost_every_record_is_linked_or_quarantined(zone):
 
 
 def test_registry_matches_the_true_population(zone):
-    persons = zone.query("SELECT status_hidup, count(*) AS n FROM registry.person GROUP BY 1")
+    persons = zone.frame("SELECT status_hidup, count(*) AS n FROM registry.person GROUP BY 1")
     truth = zone.truth_table("persons")
     by_status = dict(zip(persons["status_hidup"], persons["n"], strict=True))
     assert by_status["MATI"] == int((~truth["alive"]).sum())
     assert abs(by_status["HIDUP"] - int(truth["alive"].sum())) <= 0.01 * len(truth)
-    dead_counted = zone.query(
+    dead_counted = zone.frame(
         """SELECT count(*) AS n FROM registry.household h
            WHERE jumlah_anggota <> (SELECT count(*) FROM registry.person p
                                     WHERE p.household_id = h.household_id AND p.status_hidup = 'HIDUP')"""
@@ -236,13 +157,13 @@ def _write_drop(
 
 def test_a_death_in_a_new_delta_is_applied_and_a_corrupt_drop_is_rejected_alone(zone):
     """The next night: a Dukcapil delta with one death, and a DTKS drop whose file does not match its manifest."""
-    victim = zone.query(
+    victim = zone.frame(
         """SELECT p.person_id, p.nik, p.household_id, h.jumlah_anggota
            FROM registry.person p JOIN registry.household h USING (household_id)
            WHERE p.status_hidup = 'HIDUP' AND p.nik_status = 'padan' AND h.jumlah_anggota >= 2
            ORDER BY p.person_id LIMIT 1"""
     ).iloc[0]
-    ids_before = zone.query("SELECT person_id, nik FROM registry.person WHERE nik IS NOT NULL")
+    ids_before = zone.frame("SELECT person_id, nik FROM registry.person WHERE nik IS NOT NULL")
 
     header = (
         "id_peristiwa,jenis_peristiwa,tanggal_peristiwa,nik,no_kk,nama_lengkap,jenis_kelamin,"
@@ -268,30 +189,30 @@ def test_a_death_in_a_new_delta_is_applied_and_a_corrupt_drop_is_rejected_alone(
     ran = zone.sejahtera("run")
     assert ran.returncode == 0, ran.stderr[-3000:]
 
-    ledger = zone.query(
+    ledger = zone.frame(
         "SELECT source, drop_id, status, reason FROM ops.drop_ledger WHERE drop_id = '20261128'"
     )
     status = dict(zip(ledger["source"], ledger["status"], strict=True))
     assert status == {"dukcapil": "applied", "dtks": "rejected"}
     assert "sha256" in ledger.loc[ledger["source"] == "dtks", "reason"].iloc[0]
 
-    after = zone.query(
+    after = zone.frame(
         "SELECT status_hidup, tanggal_meninggal, household_id FROM registry.person WHERE person_id = ?",
         [victim["person_id"]],
     ).iloc[0]
     assert after["status_hidup"] == "MATI"
     assert after["tanggal_meninggal"].date() == date(2026, 11, 28)
-    members = zone.query(
+    members = zone.frame(
         "SELECT jumlah_anggota FROM registry.household WHERE household_id = ?", [victim["household_id"]]
     )
     assert members["jumlah_anggota"][0] == victim["jumlah_anggota"] - 1
 
-    ids_after = zone.query("SELECT person_id, nik FROM registry.person WHERE nik IS NOT NULL")
+    ids_after = zone.frame("SELECT person_id, nik FROM registry.person WHERE nik IS NOT NULL")
     kept = ids_before.merge(ids_after, on="nik", suffixes=("_before", "_after"))
     assert len(kept) == len(ids_before)
     assert (kept["person_id_before"] == kept["person_id_after"]).all()
 
-    died = zone.query(
+    died = zone.frame(
         "SELECT count(*) AS n FROM registry.changelog WHERE entity_id = ? AND change = 'died'",
         [victim["person_id"]],
     )

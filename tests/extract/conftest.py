@@ -1,7 +1,5 @@
-"""Fixtures of the extract tests: a tmp landing zone, and the real extract assets run on it with Dagster.
-
-Other stages' tests may reuse them (helpers in ``landing_kit.py``).
-"""
+"""Fixtures of the extract tests: a tmp landing zone, and the real extract assets run on it with Dagster
+(the helpers behind them: ``tests/support/extract_harness.py``)."""
 
 from __future__ import annotations
 
@@ -10,7 +8,7 @@ from pathlib import Path
 
 import dagster as dg
 import pytest
-from landing_kit import Extract, LandingZone
+from support.extract_harness import Extract, LandingZone
 
 
 @pytest.fixture

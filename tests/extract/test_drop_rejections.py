@@ -14,7 +14,7 @@ from pathlib import Path
 import dagster as dg
 import pyarrow as pa
 import pytest
-from landing_kit import (
+from support.extract_harness import (
     DataFile,
     Extract,
     LandingZone,

@@ -12,7 +12,7 @@ import os
 import dagster as dg
 import duckdb
 import pytest
-from landing_kit import Extract
+from support.extract_harness import Extract
 
 from sejahtera.warehouse import reset_work
 

@@ -14,7 +14,7 @@ import pyarrow.parquet as pq
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from landing_kit import csv_lines, entity, typed_table
+from support.extract_harness import csv_lines, entity, typed_table
 
 from assets.extract.csv_reader import read_csv_file
 from assets.extract.outcome import FileRejected

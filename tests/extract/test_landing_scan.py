@@ -6,7 +6,7 @@ import logging
 import os
 from pathlib import Path
 
-from landing_kit import LandingZone
+from support.extract_harness import LandingZone
 
 from assets.extract.landing import scan
 

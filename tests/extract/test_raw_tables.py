@@ -6,7 +6,7 @@ from datetime import date
 
 import duckdb
 import pyarrow as pa
-from landing_kit import (
+from support.extract_harness import (
     DataFile,
     Extract,
     csv_lines,

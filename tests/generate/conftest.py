@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from generate_kit import DEFAULT_HOUSEHOLDS
+from support.generated_zone import DEFAULT_HOUSEHOLDS
 
 from sejahtera.generate import NoiseConfig, generate_landing_zone
 

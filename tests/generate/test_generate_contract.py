@@ -11,7 +11,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from generate_kit import manifests, read_csv_bytes, read_drops
+from support.generated_zone import manifests, read_csv_bytes, read_drops
 
 from assets.extract.extraction import extract_drops, plan
 from assets.extract.landing import scan

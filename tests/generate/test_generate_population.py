@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
-from generate_kit import DEFAULT_HOUSEHOLDS, read_drops, truth
+from support.generated_zone import DEFAULT_HOUSEHOLDS, read_drops, truth
 
 from sejahtera.generate.regions import geography
 

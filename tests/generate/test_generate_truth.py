@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from generate_kit import expected_rules, read_drops, truth
+from support.generated_zone import expected_rules, read_drops, truth
 
 from sejahtera.reference import region_codes
 from sejahtera.rules import row_rules

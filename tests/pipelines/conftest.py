@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pytest
+from support.landing import touch_later
 
 
 class Landing:
@@ -34,9 +34,7 @@ class Landing:
 
     def touch_later(self, manifest: Path, seconds: int = 60) -> None:
         """Move a manifest's modification time forward, as a rewrite does (independent of clock resolution)."""
-        stat = manifest.stat()
-        later = stat.st_mtime_ns + seconds * 1_000_000_000
-        os.utime(manifest, ns=(later, later))
+        touch_later(manifest, seconds)
 
 
 @pytest.fixture

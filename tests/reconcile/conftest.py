@@ -1,9 +1,7 @@
 """Fixtures of the reconcile stage's tests: a linkage model trained once per session, snapshot builders."""
 
-from pathlib import Path
-
 import pytest
-from reconcile_fixtures import TEST_CONFIG, Snapshots, training_population
+from support.snapshots import TEST_CONFIG, Snapshots, training_population
 
 from assets.reconcile import standardise
 from assets.reconcile.config import LinkageConfig
@@ -31,8 +29,3 @@ def trained_model(tmp_path_factory: pytest.TempPathFactory) -> TrainedModel:
 @pytest.fixture
 def snapshots() -> Snapshots:
     return Snapshots()
-
-
-@pytest.fixture
-def warehouse_path(tmp_path: Path) -> Path:
-    return tmp_path / "warehouse.duckdb"

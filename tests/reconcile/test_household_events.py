@@ -6,7 +6,10 @@ in the snapshot tables' contract columns); reconcile runs once for the module, e
 
 import dagster as dg
 import pytest
-from reconcile_fixtures import VILLAGE, VILLAGE_FAR, kk, nik, query, reconcile, town
+from support.agency_drops import VILLAGE
+from support.duck import query
+from support.identities import kk, nik
+from support.snapshots import VILLAGE_FAR, reconcile, town
 
 from assets.reconcile.checks import same_agency_twice, same_agency_twice_result
 from sejahtera import warehouse

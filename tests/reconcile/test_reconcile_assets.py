@@ -2,7 +2,9 @@
 
 import dagster as dg
 import pytest
-from reconcile_fixtures import Snapshots, kk, nik, query, rules_for_tests, training_population
+from support.duck import query
+from support.identities import kk, nik
+from support.snapshots import Snapshots, rules_for_tests, training_population
 
 import assets.reconcile.defs as reconcile_assets
 from assets import reconcile

@@ -4,7 +4,8 @@ compared with its Dukcapil record (a pair never compared can never be linked, wh
 from dataclasses import replace
 
 import pytest
-from reconcile_fixtures import VILLAGE, Snapshots, kk, nik, town
+from support.identities import kk, nik
+from support.snapshots import VILLAGE, Snapshots, town
 
 from assets.reconcile import standardise
 from assets.reconcile.linkage import load_records, score_pairs, scratch_database

@@ -2,7 +2,9 @@
 
 from datetime import date
 
-from reconcile_fixtures import VILLAGE, VILLAGE_FAR, Snapshots, kk, nik, query
+from support.duck import query
+from support.identities import kk, nik
+from support.snapshots import VILLAGE, VILLAGE_FAR, Snapshots
 
 from assets.reconcile import standardise
 from sejahtera import warehouse

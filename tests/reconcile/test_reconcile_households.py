@@ -1,7 +1,9 @@
 """Households formed from members: Dukcapil families, household-mates Dukcapil lacks, splits, deaths, moves."""
 
 import pytest
-from reconcile_fixtures import VILLAGE, VILLAGE_FAR, Snapshots, kk, nik, query, reconcile, town
+from support.duck import query
+from support.identities import kk, nik
+from support.snapshots import VILLAGE, VILLAGE_FAR, Snapshots, reconcile, town
 
 FATHER = nik("1960-04-12", "L", 31)
 MOTHER = nik("1963-09-03", "P", 32)

@@ -3,7 +3,7 @@
 import math
 from dataclasses import replace
 
-from reconcile_fixtures import training_population
+from support.snapshots import training_population
 
 from assets.reconcile import linkage_settings, model_store, standardise
 from assets.reconcile.linkage import fill_unobserved, level_labels

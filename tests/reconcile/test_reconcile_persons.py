@@ -1,7 +1,9 @@
 """Person linkage on hand-made hard cases, with a Splink model trained for real (once per session)."""
 
 import pytest
-from reconcile_fixtures import VILLAGE, VILLAGE_FAR, Snapshots, kk, nik, query, reconcile, town
+from support.duck import query
+from support.identities import kk, nik
+from support.snapshots import VILLAGE, VILLAGE_FAR, Snapshots, reconcile, town
 
 # One family in Dukcapil: father, mother, two daughters (twins) and a son.
 FATHER = nik("1968-04-12", "L", 11)

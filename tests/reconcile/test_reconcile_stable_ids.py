@@ -3,7 +3,9 @@
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from reconcile_fixtures import VILLAGE, VILLAGE_FAR, Snapshots, kk, nik, publish_ids, query, reconcile, town
+from support.duck import query
+from support.identities import kk, nik
+from support.snapshots import VILLAGE, VILLAGE_FAR, Snapshots, publish_ids, reconcile, town
 
 from assets.reconcile import stable_ids
 from sejahtera import warehouse

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from registry_world import UPSTREAM_PUBLICATIONS, RunRegistry, World, build_registry_steps
+from support.registry_world import UPSTREAM_PUBLICATIONS, RunRegistry, World, build_registry_steps
 
 from assets.registry.publish import PublishOutcome, publish_run, run_state
 from sejahtera import warehouse
@@ -14,11 +14,6 @@ from sejahtera import warehouse
 @pytest.fixture
 def world() -> World:
     return World()
-
-
-@pytest.fixture
-def warehouse_path(tmp_path: Path) -> Path:
-    return tmp_path / "warehouse" / "sejahtera.duckdb"
 
 
 @pytest.fixture

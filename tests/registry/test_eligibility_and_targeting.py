@@ -7,7 +7,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from registry_world import POOR_SURVEY, RICH_SURVEY, World
+from support.registry_world import POOR_SURVEY, RICH_SURVEY, World
 
 from assets.registry.config import ConfigError, Programme, load_eligibility
 from assets.registry.eligibility import build_eligibility

@@ -15,7 +15,7 @@ import sys
 import time
 
 import pytest
-from contract_zone import (
+from support.agency_drops import (
     POOR_SURVEY,
     VILLAGE,
     VILLAGE_2,
@@ -26,9 +26,8 @@ from contract_zone import (
     Zone,
     background,
     event,
-    kk,
-    nik,
 )
+from support.identities import kk, nik
 
 from assets.registry.explain.command import run_explain
 from sejahtera.privacy import mask_name, mask_number

@@ -8,16 +8,18 @@ from pathlib import Path
 
 import dagster as dg
 import pytest
-from pipelines.resources import LandingZoneResource, WarehouseResource
-from registry_world import MIDDLE_SURVEY, POOR_SURVEY, UPSTREAM_PUBLICATIONS, RunRegistry, World
-from stand_in_upstream import stand_in_upstream
+from support.agency_drops import POOR_SURVEY
+from support.registry_world import UPSTREAM_PUBLICATIONS, RunRegistry, World
+from support.stand_in_upstream import stand_in_upstream
+from support.surveys import MIDDLE_SURVEY
 
 from assets import registry
-from assets.registry import dagster_assets
+from assets.registry import defs as registry_defs
 from assets.registry.exports import export_folder, export_provinces, exports_behind
 from pipelines.run_report import failure_message
 from sejahtera import warehouse
 from sejahtera.faults import FAULT_ENV, InjectedFault
+from sejahtera.resources import LandingZoneResource, RulesResource, WarehouseResource
 
 KEY = b"a-test-key-that-is-long-enough"
 
@@ -111,6 +113,7 @@ def _run(root: Path, instance: dg.DagsterInstance, world: World | None) -> dg.Ex
         resources={
             "warehouse": WarehouseResource(path=str(root / "warehouse" / "sejahtera.duckdb")),
             "landing": LandingZoneResource(root=str(root / "landing")),
+            "rules": RulesResource(),
         },
         instance=instance,
         tags={"sejahtera/trigger": "cli"},
@@ -121,7 +124,7 @@ def _run(root: Path, instance: dg.DagsterInstance, world: World | None) -> dg.Ex
 def test_exports_that_failed_after_the_publish_are_reported_truthfully_and_completed_by_the_next_run(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(dagster_assets, "upstream_publications", lambda: (UPSTREAM_PUBLICATIONS, []))
+    monkeypatch.setattr(registry_defs, "upstream_publications", lambda: (UPSTREAM_PUBLICATIONS, []))
     monkeypatch.setenv("SEJAHTERA_EXPORT_KEY", KEY.decode())
     monkeypatch.setenv("SEJAHTERA_EXPORTS", str(tmp_path / "exports"))
     warehouse_file = tmp_path / "warehouse" / "sejahtera.duckdb"
@@ -151,7 +154,7 @@ def test_exports_that_failed_after_the_publish_are_reported_truthfully_and_compl
 def test_a_run_that_failed_before_the_publish_says_the_registry_is_unchanged(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(dagster_assets, "upstream_publications", lambda: (UPSTREAM_PUBLICATIONS, []))
+    monkeypatch.setattr(registry_defs, "upstream_publications", lambda: (UPSTREAM_PUBLICATIONS, []))
     monkeypatch.setenv(FAULT_ENV, "publish:before_commit:raise")
     with dg.DagsterInstance.ephemeral() as instance:
         failed = _run(tmp_path, instance, _world(World()))

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
-from registry_world import MIDDLE_SURVEY, POOR_SURVEY, RunRegistry, World
+from support.registry_world import POOR_SURVEY, RunRegistry, World
+from support.surveys import MIDDLE_SURVEY
 
 from assets.registry.exports import ExportRefused, export_provinces, neutralise
 from assets.registry.summary import registry_summary

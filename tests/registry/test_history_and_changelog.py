@@ -5,14 +5,14 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from registry_world import (
-    MIDDLE_SURVEY,
+from support.registry_world import (
     POOR_SURVEY,
     UPSTREAM_PUBLICATIONS,
     RunRegistry,
     World,
     build_registry_steps,
 )
+from support.surveys import MIDDLE_SURVEY
 
 from assets.registry.publish import publish_run, run_state
 from sejahtera import warehouse

@@ -6,14 +6,14 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from registry_world import (
-    MIDDLE_SURVEY,
+from support.registry_world import (
     POOR_SURVEY,
     UPSTREAM_PUBLICATIONS,
     RunRegistry,
     World,
     build_registry_steps,
 )
+from support.surveys import MIDDLE_SURVEY
 
 from assets.registry import tables
 from assets.registry.publish import PUBLICATIONS, RunState, publish_run, run_state

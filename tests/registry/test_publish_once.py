@@ -6,23 +6,18 @@ from pathlib import Path
 
 import dagster as dg
 import pytest
-from pipelines.resources import LandingZoneResource, WarehouseResource
-from registry_world import (
-    MIDDLE_SURVEY,
-    POOR_SURVEY,
-    UPSTREAM_PUBLICATIONS,
-    RunRegistry,
-    World,
-    build_registry_steps,
-)
-from stand_in_upstream import stand_in_upstream
+from support.agency_drops import POOR_SURVEY
+from support.registry_world import UPSTREAM_PUBLICATIONS, RunRegistry, World, build_registry_steps
+from support.stand_in_upstream import stand_in_upstream
+from support.surveys import MIDDLE_SURVEY
 
 from assets import registry
-from assets.registry import dagster_assets
+from assets.registry import defs as registry_defs
 from assets.registry.publish import publish_run, run_state
 from assets.registry.publish_guards import DropAppliedTwice
 from sejahtera import warehouse
 from sejahtera.faults import FAULT_ENV
+from sejahtera.resources import LandingZoneResource, RulesResource, WarehouseResource
 
 
 def _world() -> World:
@@ -53,6 +48,7 @@ def _nightly_like_run(root: Path, world: World, retries: int) -> dg.ExecuteInPro
         resources={
             "warehouse": WarehouseResource(path=str(root / "warehouse" / "sejahtera.duckdb")),
             "landing": LandingZoneResource(root=str(root / "landing")),
+            "rules": RulesResource(),
         },
     )
     with dg.DagsterInstance.ephemeral() as instance:
@@ -61,7 +57,7 @@ def _nightly_like_run(root: Path, world: World, retries: int) -> dg.ExecuteInPro
 
 @pytest.fixture(autouse=True)
 def _registry_only(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.setattr(dagster_assets, "upstream_publications", lambda: (UPSTREAM_PUBLICATIONS, []))
+    monkeypatch.setattr(registry_defs, "upstream_publications", lambda: (UPSTREAM_PUBLICATIONS, []))
     monkeypatch.setenv("SEJAHTERA_EXPORT_KEY", "a-test-key-that-is-long-enough")
     monkeypatch.setenv("SEJAHTERA_EXPORTS", str(tmp_path / "exports"))
 

@@ -7,8 +7,9 @@ from pathlib import Path
 import dagster as dg
 import pytest
 import yaml
-from registry_world import MIDDLE_SURVEY, POOR_SURVEY, RICH_SURVEY, UPSTREAM_PUBLICATIONS, World
-from stand_in_upstream import stand_in_upstream
+from support.registry_world import POOR_SURVEY, RICH_SURVEY, UPSTREAM_PUBLICATIONS, World
+from support.stand_in_upstream import stand_in_upstream
+from support.surveys import MIDDLE_SURVEY
 
 from assets import registry
 from assets.registry import defs as registry_defs

@@ -6,7 +6,8 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from registry_world import DROPS, MIDDLE_SURVEY, World
+from support.registry_world import DROPS, World
+from support.surveys import MIDDLE_SURVEY
 
 from assets.registry.config import ConfigError, load_survivorship
 from assets.registry.survivorship import build_survivors

@@ -12,7 +12,8 @@ import duckdb
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from registry_world import MIDDLE_SURVEY, POOR_SURVEY, RICH_SURVEY, World
+from support.registry_world import POOR_SURVEY, RICH_SURVEY, World
+from support.surveys import MIDDLE_SURVEY
 
 from assets.registry.config import CODEBOOK_VARIABLES, load_pmt_weights
 from assets.registry.survivorship import build_survivors

@@ -27,18 +27,8 @@ import pyarrow as pa
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "extract"))  # the extract tests' drop builders
-from landing_kit import (
-    DataFile,
-    Extract,
-    LandingZone,
-    csv_lines,
-    entity,
-    good_file,
-    parquet_bytes,
-    typed_table,
-)
+from support.extract_harness import Extract, LandingZone, csv_lines, entity, good_file, typed_table
+from support.landing import DataFile, parquet_bytes
 
 from assets.extract import integrity
 from assets.extract.columns import normalise_header

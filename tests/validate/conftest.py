@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from validate_kit import WorkArea
+from support.work_area import WorkArea
 
 
 @pytest.fixture

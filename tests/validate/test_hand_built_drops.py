@@ -13,18 +13,14 @@ entity delivered in several files, listed in the manifest in another order than 
 from __future__ import annotations
 
 import datetime as dt
-import gzip
-import hashlib
-import io
-import json
 from collections.abc import Iterator
 from pathlib import Path
 
 import dagster as dg
-import duckdb
 import pyarrow as pa
-import pyarrow.parquet as pq
 import pytest
+from support.duck import query
+from support.landing import EXTRACTED_AT, DataFile, parquet_bytes, text_bytes, write_drop
 
 from assets import extract, validate
 from sejahtera.resources import LandingZoneResource, RulesResource, WarehouseResource
@@ -47,31 +43,7 @@ def deliver(
     root: Path, source: str, drop_id: str, kind: str, files: list[tuple[str, str, bytes, int]]
 ) -> None:
     """Write the data files, then the manifest (last, as the contract says), with their sha256 and rows."""
-    folder = root / source / drop_id
-    folder.mkdir(parents=True)
-    for name, _, content, _ in files:
-        (folder / name).write_bytes(content)
-    manifest = {
-        "source": source,
-        "drop_id": drop_id,
-        "kind": kind,
-        "extracted_at": "2026-11-27T18:00:00+07:00",
-        "files": [
-            {"name": name, "entity": entity, "rows": rows, "sha256": hashlib.sha256(content).hexdigest()}
-            for name, entity, content, rows in files
-        ],
-    }
-    (folder / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
-
-
-def text(lines: list[str], *, newline: str = "\n", bom: bool = False) -> bytes:
-    return (b"\xef\xbb\xbf" if bom else b"") + (newline.join(lines) + newline).encode("utf-8")
-
-
-def parquet(table: pa.Table) -> bytes:
-    sink = io.BytesIO()
-    pq.write_table(table, sink)
-    return sink.getvalue()
+    write_drop(root, source, drop_id, kind, [DataFile(*f) for f in files], exported=EXTRACTED_AT)
 
 
 def _dtks(root: Path) -> None:
@@ -100,9 +72,9 @@ def _dtks(root: Path) -> None:
         "20261127",
         "full",
         [
-            ("keluarga.csv", "keluarga", text(keluarga, newline="\r\n", bom=True), 3),
-            ("anggota_2.csv", "anggota", text(anggota_2, newline="\r\n", bom=True), 3),
-            ("anggota_10.csv", "anggota", text(anggota_10), 2),
+            ("keluarga.csv", "keluarga", text_bytes(keluarga, newline="\r\n", bom=True), 3),
+            ("anggota_2.csv", "anggota", text_bytes(anggota_2, newline="\r\n", bom=True), 3),
+            ("anggota_10.csv", "anggota", text_bytes(anggota_10), 2),
         ],
     )
 
@@ -124,8 +96,8 @@ def _p3ke(root: Path) -> None:
         "20261001",
         "full",
         [
-            ("keluarga.csv.gz", "keluarga", gzip.compress(text(keluarga), mtime=0), 2),
-            ("individu.csv.gz", "individu", gzip.compress(text(individu), mtime=0), 2),
+            ("keluarga.csv.gz", "keluarga", text_bytes(keluarga, gzipped=True), 2),
+            ("individu.csv.gz", "individu", text_bytes(individu, gzipped=True), 2),
         ],
     )
 
@@ -180,8 +152,8 @@ def _regsosek(root: Path) -> None:
         "20221015",
         "full",
         [
-            ("rumah_tangga.parquet", "rumah_tangga", parquet(rumah_tangga), 2),
-            ("individu.parquet", "individu", parquet(individu), 2),
+            ("rumah_tangga.parquet", "rumah_tangga", parquet_bytes(rumah_tangga), 2),
+            ("individu.parquet", "individu", parquet_bytes(individu), 2),
         ],
     )
 
@@ -213,8 +185,8 @@ def _regsosek_written_as_text(root: Path) -> None:
         "20221101",
         "full",
         [
-            ("rumah_tangga.parquet", "rumah_tangga", parquet(rumah_tangga), 2),
-            ("individu.parquet", "individu", parquet(individu), 3),
+            ("rumah_tangga.parquet", "rumah_tangga", parquet_bytes(rumah_tangga), 2),
+            ("individu.parquet", "individu", parquet_bytes(individu), 3),
         ],
     )
 
@@ -234,7 +206,9 @@ def _dukcapil(root: Path) -> None:
             "tanggal_meninggal": pa.array([None, None], pa.date32()),
         }
     )
-    deliver(root, "dukcapil", "20261120", "full", [("penduduk.parquet", "penduduk", parquet(penduduk), 2)])
+    deliver(
+        root, "dukcapil", "20261120", "full", [("penduduk.parquet", "penduduk", parquet_bytes(penduduk), 2)]
+    )
     events = [
         PERISTIWA_HEADER,
         "E1,LAHIR,2026-11-21,3201016111260001,3201010101200001,SARI,PEREMPUAN,BOGOR,2026-11-21,,",
@@ -243,7 +217,9 @@ def _dukcapil(root: Path) -> None:
         "E4,UBAH_DATA,2026-11-23,3201014101800002,,DEWI LESTARI,,,,,",
         "E5,MATI,2026-11-24,3201019999990042,,,,,,,",
     ]
-    deliver(root, "dukcapil", "20261125T0600", "delta", [("peristiwa.csv", "peristiwa", text(events), 5)])
+    deliver(
+        root, "dukcapil", "20261125T0600", "delta", [("peristiwa.csv", "peristiwa", text_bytes(events), 5)]
+    )
 
 
 @pytest.fixture(scope="module")
@@ -269,11 +245,6 @@ def landed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
         )
         assert result.success
     yield warehouse_file
-
-
-def query(warehouse_file: Path, sql: str, params: list | None = None) -> list[tuple]:
-    with duckdb.connect(str(warehouse_file), read_only=True) as con:
-        return con.execute(sql, params or []).fetchall()
 
 
 def quarantined(warehouse_file: Path, source: str, drop_id: str | None = None) -> set[tuple]:

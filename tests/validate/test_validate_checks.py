@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import dagster as dg
 import pytest
-from validate_kit import WorkArea, dtks_anggota, dtks_keluarga, run_gate
+from support.work_area import WorkArea, dtks_anggota, dtks_keluarga, run_gate
 
 from assets import validate
 from assets.validate import defs as validate_defs

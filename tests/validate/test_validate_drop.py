@@ -6,7 +6,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from validate_kit import VILLAGE, dtks_anggota, dtks_keluarga, nik, run_gate
+from support.identities import nik
+from support.work_area import VILLAGE, dtks_anggota, dtks_keluarga, run_gate
 
 from assets.validate.invariants import file_accounts, ledger_mismatches, staged_rows_of_unapplied_drops
 from sejahtera.drop_status import DropStatus
@@ -22,7 +23,7 @@ def _mixed_drop():
     ]
     anggota = [
         dtks_anggota("A1", "K1", NIK=nik(serial=11)),
-        dtks_anggota("A2", "K1", NIK=nik(serial=12, female=True), JNS_KEL="PEREMPUAN", HUB_KEL="2"),
+        dtks_anggota("A2", "K1", NIK=nik(sex="P", serial=12), JNS_KEL="PEREMPUAN", HUB_KEL="2"),
         dtks_anggota("A3", "K2", NIK=nik(serial=13)),
         dtks_anggota("A4", "K3", NIK=nik(serial=14), HUB_KEL="11"),
         dtks_anggota("A5", "K3", NIK=nik(serial=15), TGL_LAHIR="01-01-1890"),

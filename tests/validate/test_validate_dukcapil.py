@@ -3,7 +3,8 @@ in this run's earlier applied drops, or born by a LAHIR event applied so far, in
 
 from __future__ import annotations
 
-from validate_kit import dukcapil_person, event, nik, run_gate
+from support.identities import nik
+from support.work_area import dukcapil_person, event, run_gate
 
 from assets.validate.snapshots import build_snapshots
 from sejahtera import warehouse
@@ -11,7 +12,7 @@ from sejahtera.drop_status import DropStatus
 from sejahtera.rules import row_rules as rules
 
 KNOWN = nik(serial=1)
-BABY = nik(day=20, month=11, yy=26, serial=7)
+BABY = nik("2026-11-20", serial=7)
 STRANGER = nik(serial=9)
 
 
@@ -62,7 +63,7 @@ def test_lahir_then_mati_in_one_drop_and_across_drops_of_one_run(work_area):
             event("E2", "LAHIR", BABY, tanggal_lahir="2026-11-20"),
         ],
     )
-    other = nik(day=21, month=11, yy=26, serial=8, female=True)
+    other = nik("2026-11-21", "P", serial=8)
     _delta(work_area, "20261122", [event("E3", "LAHIR", other, tanggal_lahir="2026-11-21")])
     _delta(
         work_area,

@@ -8,9 +8,10 @@ import re
 from pathlib import Path
 
 import dagster as dg
-import duckdb
 import pandas as pd
 import pytest
+from support.contract import CONTRACT_COLUMNS
+from support.duck import frame
 
 from assets import extract, validate
 from assets.validate.defs import (
@@ -24,18 +25,8 @@ from sejahtera import warehouse
 from sejahtera.generate import generate_landing_zone
 from sejahtera.resources import LandingZoneResource, RulesResource, WarehouseResource
 
-CONTRACT_QUARANTINE = ["source", "drop_id", "file", "row_number", "source_record_id", "rule", "detail"]
-CONTRACT_LEDGER = [
-    "source",
-    "drop_id",
-    "kind",
-    "status",
-    "reason",
-    "rows_in",
-    "rows_loaded",
-    "rows_quarantined",
-    "processed_at",
-]
+CONTRACT_QUARANTINE = CONTRACT_COLUMNS["quality.quarantine"]
+CONTRACT_LEDGER = CONTRACT_COLUMNS["ops.drop_ledger"]
 SIXTEEN_DIGITS = re.compile(r"(?<![0-9*])[0-9]{16}(?![0-9])")
 
 
@@ -67,8 +58,7 @@ def test_every_defective_row_is_quarantined_with_its_rules_and_no_clean_row(worl
     root, wh, _, first = world
     assert first.success
     truth = pd.read_parquet(root / "landing" / "ground_truth" / "row_defects.parquet")
-    with duckdb.connect(str(wh), read_only=True) as con:
-        got = con.execute("SELECT source, drop_id, file, row_number, rule FROM work.quarantine").df()
+    got = frame(wh, "SELECT source, drop_id, file, row_number, rule FROM work.quarantine")
     key = ["source", "drop_id", "file", "row_number", "rule"]
     assert len(truth) > 20  # the generator did inject defects
     assert set(map(tuple, got[key].to_numpy())) == set(map(tuple, truth[key].to_numpy()))

@@ -13,7 +13,7 @@ import datetime as dt
 import duckdb
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from validate_kit import TODAY
+from support.work_area import TODAY
 
 from assets.extract.bookkeeping import CREATE_DROP_FILE
 from assets.validate.derived import FRAME_TABLE, EntityFrame

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from validate_kit import OTHER_VILLAGE, VILLAGE, dtks_anggota, dtks_keluarga, nik, run_gate
+from support.identities import nik
+from support.work_area import OTHER_VILLAGE, VILLAGE, dtks_anggota, dtks_keluarga, run_gate
 
 from assets.validate.report import build_report, report_markdown
 from sejahtera import warehouse

@@ -11,7 +11,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 import pytest
-from validate_kit import (
+from support.identities import nik
+from support.work_area import (
     OTHER_VILLAGE,
     TODAY,
     VILLAGE,
@@ -20,7 +21,6 @@ from validate_kit import (
     dtks_anggota,
     dtks_keluarga,
     dukcapil_person,
-    nik,
     retired_village,
     run_gate,
 )
@@ -60,7 +60,7 @@ def p3ke_individu(id_, keluarga, **over):
     row = {
         "id_individu_p3ke": id_,
         "id_keluarga_p3ke": keluarga,
-        "nik": nik(female=True),
+        "nik": nik(sex="P"),
         "nama": "SITI AMINAH",
         "jenis_kelamin": "P",
         "tanggal_lahir": "01/01/1980",
@@ -150,7 +150,7 @@ def _dtks_cases(keluarga: Rows, anggota: Rows, retired: str) -> None:
     a(dtks_anggota("CA3", "C1", NIK=nik(serial=303), HUB_KEL="0", JNS_KEL="L"))
     a(
         dtks_anggota(
-            "CA4", "C1", NIK=nik(serial=304, female=True), DISABILITAS="Y", JNS_KEL="PEREMPUAN", HUB_KEL="8"
+            "CA4", "C1", NIK=nik(sex="P", serial=304), DISABILITAS="Y", JNS_KEL="PEREMPUAN", HUB_KEL="8"
         )
     )
     # control characters (X<i>)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from validate_kit import dtks_anggota, dtks_keluarga, dukcapil_person, event, nik, run_gate
+from support.identities import nik
+from support.work_area import dtks_anggota, dtks_keluarga, dukcapil_person, event, run_gate
 
 from assets.validate import PUBLICATIONS
 from assets.validate.invariants import staged_rows_of_unapplied_drops
@@ -58,7 +59,7 @@ def test_a_full_replaces_its_source_and_other_sources_keep_their_published_state
     _publish(work_area)
 
     # the next run: a new area (same file), a newer dtks full, nothing from dukcapil
-    from validate_kit import WorkArea
+    from support.work_area import WorkArea
 
     nxt = WorkArea(work_area.path, run_id="test-run-0002")
     nxt.add_drop("dtks", "20261115", {"keluarga": [dtks_keluarga("K9", KODE_WILAYAH="x")], "anggota": []})
@@ -83,7 +84,7 @@ def test_deltas_add_events_and_a_full_drops_the_events_it_contains(work_area):
     _snapshots(work_area)
     _publish(work_area)
 
-    from validate_kit import WorkArea
+    from support.work_area import WorkArea
 
     nxt = WorkArea(work_area.path, run_id="test-run-0002")
     nxt.add_drop("dukcapil", "20261122", {"peristiwa": [event("E2", "PINDAH", nik(serial=1))]}, kind="delta")
@@ -115,7 +116,7 @@ def test_rows_of_drops_not_applied_are_never_staged(work_area):
     run_gate(work_area)
     _snapshots(work_area)
     _publish(work_area)
-    from validate_kit import WorkArea
+    from support.work_area import WorkArea
 
     # the same drop id re-delivered with another manifest: extract rejects it; the published rows stay
     nxt = WorkArea(work_area.path, run_id="test-run-0002")

@@ -8,7 +8,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from validate_kit import TODAY, dtks_anggota, dtks_keluarga, run_gate
+from support.work_area import TODAY, dtks_anggota, dtks_keluarga, run_gate
 
 from assets.validate import identity_warnings
 from assets.validate.derived import EntityFrame

@@ -13,47 +13,28 @@ tests only ever assert on their own cases. All data is synthetic.
 
 from __future__ import annotations
 
-import csv
-import gzip
-import hashlib
-import io
-import json
-import os
 import random
-import subprocess
-import sys
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-import pandas as pd
 import pyarrow as pa
-import pyarrow.parquet as pq
 
-from sejahtera import PROJECT_ROOT, warehouse
+from support.cli import Operator
+from support.identities import family_members, kk
+from support.landing import DataFile, csv_bytes, parquet_bytes, write_drop
+from support.slips import slipped_name, slipped_nik
+from support.surveys import MIDDLE_SURVEY
 
 SEX_TEXT = {"L": "LAKI-LAKI", "P": "PEREMPUAN"}
 P3KE_RELATION = {1: "Kepala Keluarga", 2: "Istri", 3: "Anak", 4: "Menantu", 5: "Cucu", 6: "Orang Tua", 7: "Famili Lain", 8: "Lainnya"}  # fmt: skip
 
-DISTRICT = "320101"
 VILLAGE = "3201011001"
 VILLAGE_2 = "3201011002"
 VILLAGE_JATENG = "3374011001"
 VILLAGE_BALI = "5171011001"
 DISTRICT_2022_ONLY = "920101"
 """A Kab. Sorong district code of the 2022 decree, renumbered (96.01) in 2025: still a valid NIK prefix."""
-
-
-def nik(dob: str, sex: str, serial: int, district: str = DISTRICT) -> str:
-    """A well-formed NIK: district of first registration, DDMMYY (+40 on the day for women), serial."""
-    d = date.fromisoformat(dob)
-    day = d.day + (40 if sex == "P" else 0)
-    return f"{district}{day:02d}{d.month:02d}{d.year % 100:02d}{serial:04d}"
-
-
-def kk(serial: int, district: str = DISTRICT) -> str:
-    """A well-formed KK number: issuing district, issue date, serial."""
-    return f"{district}010120{serial:04d}"
 
 
 @dataclass
@@ -115,12 +96,6 @@ def event(
     } | {k: v for k, v in new_values.items()}
 
 
-MIDDLE_SURVEY = {
-    "luas_lantai_m2": 48.0, "jenis_lantai": 5, "jenis_dinding": 3, "jenis_atap": 4, "sumber_air_minum": 5,
-    "fasilitas_bab": 2, "sumber_penerangan": 2, "bahan_bakar_memasak": 3, "status_kepemilikan_rumah": 1,
-    "daya_listrik_va": 900, "aset_motor": True, "aset_mobil": False, "aset_kulkas": False, "aset_ac": False,
-    "aset_tv": True, "aset_emas": False, "aset_lahan_m2": 0.0,
-}  # fmt: skip
 POOR_SURVEY = MIDDLE_SURVEY | {
     "luas_lantai_m2": 18.0, "jenis_lantai": 8, "jenis_dinding": 6, "jenis_atap": 7, "sumber_air_minum": 9,
     "fasilitas_bab": 4, "sumber_penerangan": 4, "bahan_bakar_memasak": 7, "daya_listrik_va": 0,
@@ -143,57 +118,14 @@ def _dmy(iso: str, sep: str) -> str:
     return f"{d.day:02d}{sep}{d.month:02d}{sep}{d.year:04d}"
 
 
-def _csv(header: list[str], rows: list[list], delimiter: str) -> bytes:
-    text = io.StringIO(newline="")
-    writer = csv.writer(text, delimiter=delimiter, quotechar='"', lineterminator="\n")
-    writer.writerow(header)
-    writer.writerows([["" if v is None else v for v in row] for row in rows])
-    return text.getvalue().encode("utf-8")
-
-
-def _parquet(table: pa.Table) -> bytes:
-    sink = io.BytesIO()
-    pq.write_table(table, sink)
-    return sink.getvalue()
-
-
-class Zone:
-    """One operator's machine: a landing zone, a warehouse, a Dagster instance, all under ``root``."""
-
-    def __init__(self, root: Path) -> None:
-        self.landing = root / "landing"
-        self.warehouse = root / "warehouse" / "sejahtera.duckdb"
-        self.dagster_home = root / "dagster_home"
-        self.landing.mkdir(parents=True, exist_ok=True)
-        self.env = {
-            **os.environ,
-            "SEJAHTERA_LANDING": str(self.landing),
-            "SEJAHTERA_WAREHOUSE": str(self.warehouse),
-            "DAGSTER_HOME": str(self.dagster_home),
-        }
-        self.env.pop("SEJAHTERA_EXPORT_KEY", None)
-        self.outputs: list[str] = []
+class Zone(Operator):
+    """An operator's machine (:class:`support.cli.Operator`) with each agency's way of delivering a drop."""
 
     # --- delivering drops --------------------------------------------------------------------------------------
 
     def deliver(self, source: str, drop_id: str, kind: str, files: list[tuple[str, str, bytes, int]]) -> Path:
         """Write ``(name, entity, content, rows)`` files, then the manifest (last, as the contract says)."""
-        folder = self.landing / source / drop_id
-        folder.mkdir(parents=True, exist_ok=True)
-        for name, _entity, content, _rows in files:
-            (folder / name).write_bytes(content)
-        manifest = {
-            "source": source,
-            "drop_id": drop_id,
-            "kind": kind,
-            "extracted_at": f"{drop_id[:4]}-{drop_id[4:6]}-{drop_id[6:8]}T18:00:00+07:00",
-            "files": [
-                {"name": n, "entity": e, "rows": r, "sha256": hashlib.sha256(c).hexdigest()}
-                for n, e, c, r in files
-            ],
-        }
-        (folder / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
-        return folder
+        return write_drop(self.landing, source, drop_id, kind, [DataFile(*f) for f in files])
 
     def dukcapil_full(self, drop_id: str, citizens: list[Citizen]) -> Path:
         table = pa.table(
@@ -217,12 +149,15 @@ class Zone:
             }
         )
         return self.deliver(
-            "dukcapil", drop_id, "full", [("penduduk.parquet", "penduduk", _parquet(table), len(citizens))]
+            "dukcapil",
+            drop_id,
+            "full",
+            [("penduduk.parquet", "penduduk", parquet_bytes(table), len(citizens))],
         )
 
     def dukcapil_delta(self, drop_id: str, events: list[dict]) -> Path:
         rows = [[e.get(c) for c in EVENT_COLUMNS] for e in events]
-        content = _csv(EVENT_COLUMNS, rows, ",")
+        content = csv_bytes(EVENT_COLUMNS, rows)
         return self.deliver(
             "dukcapil", drop_id, "delta", [("peristiwa.csv", "peristiwa", content, len(rows))]
         )
@@ -250,8 +185,8 @@ class Zone:
             drop_id,
             "full",
             [
-                ("keluarga.csv", "keluarga", _csv(k_header, keluarga, ";"), len(keluarga)),
-                ("anggota.csv", "anggota", _csv(a_header, anggota, ";"), len(anggota)),
+                ("keluarga.csv", "keluarga", csv_bytes(k_header, keluarga, delimiter=";"), len(keluarga)),
+                ("anggota.csv", "anggota", csv_bytes(a_header, anggota, delimiter=";"), len(anggota)),
             ],
         )
 
@@ -295,8 +230,8 @@ class Zone:
             drop_id,
             "full",
             [
-                ("rumah_tangga.parquet", "rumah_tangga", _parquet(pa.table(rt)), len(families)),
-                ("individu.parquet", "individu", _parquet(art), len(members)),
+                ("rumah_tangga.parquet", "rumah_tangga", parquet_bytes(pa.table(rt)), len(families)),
+                ("individu.parquet", "individu", parquet_bytes(art), len(members)),
             ],
         )
 
@@ -328,81 +263,34 @@ class Zone:
                 (
                     "keluarga.csv.gz",
                     "keluarga",
-                    gzip.compress(_csv(k_header, keluarga, ","), mtime=0),
+                    csv_bytes(k_header, keluarga, gzipped=True),
                     len(keluarga),
                 ),
                 (
                     "individu.csv.gz",
                     "individu",
-                    gzip.compress(_csv(i_header, individu, ","), mtime=0),
+                    csv_bytes(i_header, individu, gzipped=True),
                     len(individu),
                 ),
             ],
         )
 
-    # --- running and reading -----------------------------------------------------------------------------------
+    # --- reading the registry -----------------------------------------------------------------------------
 
-    def sejahtera(
-        self, *args: str, extra_env: dict[str, str] | None = None
-    ) -> subprocess.CompletedProcess[str]:
-        result = subprocess.run(
-            [sys.executable, "-m", "pipelines.cli", *args],
-            env={**self.env, **(extra_env or {})},
-            cwd=PROJECT_ROOT,
-            capture_output=True,
-            text=True,
-            timeout=900,
-            check=False,
+    def linked_to(self, entity: str, source: str, record_id: str) -> str | None:
+        """The registry person or household an agency record (or a Dukcapil NIK) is linked to, exactly once."""
+        rows = self.query(
+            "SELECT registry_id FROM registry.source_link WHERE entity = ? AND source = ? AND source_record_id = ?",
+            [entity, source, record_id],
         )
-        self.outputs += [result.stdout, result.stderr]
-        return result
-
-    def sejahtera_script(self, code: str) -> subprocess.CompletedProcess[str]:
-        """Python ``code`` in a fresh process with this zone's environment (to inject a fault into a run)."""
-        result = subprocess.run(
-            [sys.executable, "-c", code],
-            env=self.env,
-            cwd=PROJECT_ROOT,
-            capture_output=True,
-            text=True,
-            timeout=900,
-            check=False,
-        )
-        self.outputs += [result.stdout, result.stderr]
-        return result
-
-    def run(self, **kwargs) -> subprocess.CompletedProcess[str]:
-        """``sejahtera run``; fails the test with the tail of its output when the run fails."""
-        result = self.sejahtera("run", **kwargs)
-        assert result.returncode == 0, (result.stdout[-3000:], result.stderr[-3000:])
-        return result
-
-    def query(self, sql: str, params: list | None = None) -> list[tuple]:
-        with warehouse.connect(self.warehouse, read_only=True) as con:
-            return con.execute(sql, params or []).fetchall()
-
-    def frame(self, sql: str, params: list | None = None) -> pd.DataFrame:
-        with warehouse.connect(self.warehouse, read_only=True) as con:
-            return con.execute(sql, params or []).df()
+        assert len(rows) == 1, f"{source} {record_id}: {len(rows)} {entity} links"
+        return rows[0][0]
 
     def person_of(self, source: str, record_id: str) -> str | None:
-        """The registry person an agency record (or a Dukcapil NIK) is linked to."""
-        rows = self.query(
-            "SELECT registry_id FROM registry.source_link WHERE entity = 'person' AND source = ? "
-            "AND source_record_id = ?",
-            [source, record_id],
-        )
-        assert len(rows) == 1, f"{source} {record_id}: {len(rows)} person links"
-        return rows[0][0]
+        return self.linked_to("person", source, record_id)
 
     def household_of(self, source: str, record_id: str) -> str | None:
-        rows = self.query(
-            "SELECT registry_id FROM registry.source_link WHERE entity = 'household' AND source = ? "
-            "AND source_record_id = ?",
-            [source, record_id],
-        )
-        assert len(rows) == 1, f"{source} {record_id}: {len(rows)} household links"
-        return rows[0][0]
+        return self.linked_to("household", source, record_id)
 
     def person(self, person_id: str) -> dict:
         frame = self.frame("SELECT * FROM registry.person WHERE person_id = ?", [person_id])
@@ -417,12 +305,6 @@ class Zone:
 
 # --- the background town ----------------------------------------------------------------------------------------
 
-MEN = ["AHMAD", "BUDI", "AGUS", "JOKO", "SLAMET", "EKO", "HENDRA", "RUDI", "WAHYU", "ANDI", "RIZKI", "FAJAR",
-       "IRFAN", "ABDUL", "RAHMAT", "YUSUF", "HADI", "SUPARMAN", "SUTRISNO", "BAMBANG", "DEDI", "ASEP", "UJANG",
-       "DADANG", "ARIF", "ILHAM", "HERU", "TEGUH", "BAYU", "DIMAS", "SURYA", "PUTRA", "PRATAMA", "KURNIAWAN"]  # fmt: skip
-WOMEN = ["SITI", "NUR", "SRI", "DEWI", "AMINAH", "FATIMAH", "RINA", "YANTI", "LESTARI", "WULAN", "PUTRI", "AYU",
-         "INDAH", "RATNA", "HAYATI", "KARTINI", "SUMARNI", "SUPARMI", "ENDANG", "TUTI", "NINGSIH", "RAHAYU",
-         "WATI", "ANI", "ANISA", "AISYAH", "ZAHRA", "NABILA", "MAYA", "LINDA", "YULI", "FITRI", "HANDAYANI"]  # fmt: skip
 TOWN_VILLAGES = [
     "3201011001", "3201011002", "3201011003", "3201011004", "3201022001", "3201022002", "3201022003",
     "3273011001", "3273011002", "3273011003", "3374011001", "3374011002", "5171011001", "5171011002",
@@ -452,15 +334,8 @@ def background(households: int = 160, seed: int = 5) -> Town:
         village = rng.choice(TOWN_VILLAGES)
         district = village[:6]
         family_kk = kk(7000 + h, district)
-        head_year = rng.randrange(1950, 1995)
-        members: list[tuple[str, str, str, str, int]] = []
-        for i in range(rng.choice([1, 2, 3, 3, 4, 4, 5])):
-            sex = rng.choice("LP") if i != 1 else ("P" if members[0][1] == "L" else "L")
-            year = head_year + (rng.randrange(-4, 5) if i < 2 else rng.randrange(20, 32))
-            dob = f"{min(year, 2024)}-{rng.randrange(1, 13):02d}-{rng.randrange(1, 29):02d}"
-            tokens = rng.sample(MEN if sex == "L" else WOMEN, rng.choice([1, 2, 2, 3]))
-            serial += 1
-            members.append((nik(dob, sex, serial, district), sex, dob, " ".join(tokens), min(i + 1, 3)))
+        members = family_members(rng, district, serial, [1, 2, 3, 3, 4, 4, 5])
+        serial += len(members)
         for person_nik, sex, dob, nama, _ in members:
             town.citizens.append(Citizen(person_nik, nama, sex, dob, family_kk, village))
         survey = rng.choice(SURVEYS)
@@ -477,24 +352,8 @@ def background(households: int = 160, seed: int = 5) -> Town:
 
 
 def _noisy(rng: random.Random, person_nik: str, nama: str, dob: str, head_nik: str) -> tuple:
-    r = rng.random()
-    if r < 0.05:
-        person_nik = None
-    elif r < 0.08:
-        i = rng.randrange(12, 16)
-        person_nik = person_nik[:i] + str((int(person_nik[i]) + 1) % 10) + person_nik[i + 1 :]
-    elif r < 0.10:
-        person_nik = head_nik
-    r = rng.random()
-    if r < 0.08:
-        nama = nama.replace("SITI", "SITTI").replace("HAYATI", "HAJATI") + ", S.PD"
-    elif r < 0.13:
-        nama = "H. " + nama.title()
-    elif r < 0.18 and " " in nama:
-        nama = nama.split()[0]
-    elif r < 0.21 and len(nama) > 4:
-        i = rng.randrange(1, len(nama) - 1)
-        nama = nama[:i] + nama[i + 1 :]
+    person_nik = slipped_nik(rng, person_nik, head_nik)
+    nama = slipped_name(rng, nama, (0.08, 0.13, 0.18, 0.21))
     d = date.fromisoformat(dob)
     r = rng.random()
     if r < 0.05 and d.day <= 12:

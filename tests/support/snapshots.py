@@ -24,6 +24,8 @@ from sejahtera import warehouse
 from sejahtera.reference import region_codes
 from sejahtera.resources import RulesResource
 from sejahtera.rule_config import CONFIG_DIR, read_rule_file
+from support.identities import family_members
+from support.slips import slipped_name, slipped_nik
 
 LINEAGE = [("source", "VARCHAR"), ("drop_id", "VARCHAR"), ("file", "VARCHAR"), ("row_number", "BIGINT")]
 COLUMNS: dict[str, list[tuple[str, str]]] = {
@@ -88,23 +90,10 @@ FILE_OF = {
 DEFAULT_DROP = {"dtks": "20261115", "regsosek": "20260915", "p3ke": "20261001", "dukcapil": "20261120"}
 
 # Real Kemendagri codes (reference/): two villages of one district, and a village in another regency.
-DISTRICT = "320101"
 VILLAGE = "3201011001"
 VILLAGE_2 = "3201011002"
 VILLAGE_FAR = "3273011001"
 SEX = {"L": "LAKI-LAKI", "P": "PEREMPUAN"}
-
-
-def nik(dob: str, sex: str, serial: int, district: str = DISTRICT) -> str:
-    """A well-formed NIK: district of first registration, DDMMYY (+40 on the day for women), serial."""
-    d = date.fromisoformat(dob)
-    day = d.day + (40 if sex == "P" else 0)
-    return f"{district}{day:02d}{d.month:02d}{d.year % 100:02d}{serial:04d}"
-
-
-def kk(serial: int, district: str = DISTRICT) -> str:
-    """A well-formed KK: issuing district, issue date (DDMMYY), serial."""
-    return f"{district}150320{serial:04d}"
 
 
 class Snapshots:
@@ -234,84 +223,7 @@ def publish_ids(path: Path) -> None:
         )
 
 
-def query(path: Path, sql: str, params: list | None = None) -> list[tuple]:
-    with warehouse.connect(path, read_only=True) as con:
-        return con.execute(sql, params or []).fetchall()
-
-
 # --- a small synthetic population to train the session's model on -----------------------------------------
-
-_MEN = [
-    "AHMAD",
-    "BUDI",
-    "AGUS",
-    "JOKO",
-    "SLAMET",
-    "EKO",
-    "HENDRA",
-    "RUDI",
-    "WAHYU",
-    "ANDI",
-    "RIZKI",
-    "FAJAR",
-    "IRFAN",
-    "ABDUL",
-    "RAHMAT",
-    "YUSUF",
-    "HADI",
-    "SUPARMAN",
-    "SUTRISNO",
-    "BAMBANG",
-    "DEDI",
-    "ASEP",
-    "UJANG",
-    "DADANG",
-    "ARIF",
-    "ILHAM",
-    "HERU",
-    "TEGUH",
-    "BAYU",
-    "DIMAS",
-    "SURYA",
-    "PUTRA",
-    "PRATAMA",
-    "KURNIAWAN",
-]
-_WOMEN = [
-    "SITI",
-    "NUR",
-    "SRI",
-    "DEWI",
-    "AMINAH",
-    "FATIMAH",
-    "RINA",
-    "YANTI",
-    "LESTARI",
-    "WULAN",
-    "PUTRI",
-    "AYU",
-    "INDAH",
-    "RATNA",
-    "HAYATI",
-    "KARTINI",
-    "SUMARNI",
-    "SUPARMI",
-    "ENDANG",
-    "TUTI",
-    "NINGSIH",
-    "RAHAYU",
-    "WATI",
-    "ANI",
-    "ANISA",
-    "AISYAH",
-    "ZAHRA",
-    "NABILA",
-    "MAYA",
-    "LINDA",
-    "YULI",
-    "FITRI",
-    "HANDAYANI",
-]
 
 
 def training_population(households: int, seed: int, snaps: Snapshots | None = None) -> Snapshots:
@@ -328,15 +240,8 @@ def training_population(households: int, seed: int, snaps: Snapshots | None = No
         village = rng.choice(villages)
         district = village[:6]
         family_kk = _town_kk(1, seed, h, district)
-        head_year = rng.randrange(1950, 1995)
-        members = []
-        for i in range(rng.choice([1, 2, 3, 3, 4, 4, 5, 6])):
-            sex = rng.choice("LP") if i != 1 else ("P" if members[0][1] == "L" else "L")
-            year = head_year + (rng.randrange(-4, 5) if i < 2 else rng.randrange(20, 32))
-            dob = f"{min(year, 2024)}-{rng.randrange(1, 13):02d}-{rng.randrange(1, 29):02d}"
-            tokens = rng.sample(_MEN if sex == "L" else _WOMEN, rng.choice([1, 2, 2, 3]))
-            serial += 1
-            members.append((nik(dob, sex, serial, district), sex, dob, " ".join(tokens), min(i + 1, 3)))
+        members = family_members(rng, district, serial, [1, 2, 3, 3, 4, 4, 5, 6])
+        serial += len(members)
         # Life since the agencies listed them: some families moved (new KK and village in Dukcapil only), in
         # some an adult child split off with a KK of their own (pecah KK).
         life, new_village = rng.random(), rng.choice(villages)
@@ -382,24 +287,8 @@ def _training_villages() -> list[str]:
 
 
 def _noisy(rng: random.Random, person_nik: str, nama: str, dob: str, head_nik: str) -> tuple:
-    r = rng.random()
-    if r < 0.05:
-        person_nik = None
-    elif r < 0.08:
-        i = rng.randrange(12, 16)
-        person_nik = person_nik[:i] + str((int(person_nik[i]) + 1) % 10) + person_nik[i + 1 :]
-    elif r < 0.10:
-        person_nik = head_nik
-    r = rng.random()
-    if r < 0.1:
-        nama = nama.replace("SITI", "SITTI").replace("HAYATI", "HAJATI") + ", S.PD"
-    elif r < 0.15:
-        nama = "H. " + nama.title()
-    elif r < 0.2 and " " in nama:
-        nama = nama.split()[0]
-    elif r < 0.23 and len(nama) > 4:
-        i = rng.randrange(1, len(nama) - 1)
-        nama = nama[:i] + nama[i + 1 :]  # a letter dropped
+    person_nik = slipped_nik(rng, person_nik, head_nik)
+    nama = slipped_name(rng, nama, (0.1, 0.15, 0.2, 0.23))
     d = date.fromisoformat(dob)
     r = rng.random()
     if r < 0.05 and d.day <= 12:

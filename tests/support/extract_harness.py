@@ -1,16 +1,15 @@
-"""Tiny synthetic drops in a tmp landing zone, built from the adapters' declarations (fixtures: conftest.py).
+"""Tiny synthetic drops built from the adapters' declarations, and the real extract assets run on them.
 
 ``LandingZone.deliver(source, drop_id)`` writes a good drop (every entity of its kind, a few rows each, a
-correct manifest written last); its keyword arguments break it in one chosen way. Values are synthetic and made
-up per column kind: extract only checks structure, so they need to be well-formed, not realistic.
-Other stages' tests may reuse the ``landing_zone`` fixture.
+correct manifest written last, through :func:`support.landing.write_drop`); its keyword arguments break it in one
+chosen way. Values are synthetic and made up per column kind: extract only checks structure, so they need to be
+well-formed, not realistic. The ``landing_zone`` and ``extract`` fixtures (tests/conftest.py) build these.
 """
 
 from __future__ import annotations
 
 import csv
 import gzip
-import hashlib
 import io
 import json
 import os
@@ -22,23 +21,20 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 from assets.extract import asset_checks, asset_defs
 from assets.extract.parquet_reader import ARROW_TYPES
 from sejahtera.resources import LandingZoneResource, WarehouseResource
 from sejahtera.sources import SOURCES, Column, EntitySpec
 from sejahtera.warehouse import run_has_work
-
-
-@dataclass(frozen=True)
-class DataFile:
-    """A data file to deliver, and what its manifest entry says about it."""
-
-    name: str
-    entity: str
-    content: bytes
-    rows: int
+from support import duck
+from support.landing import (
+    EXTRACTED_AT,
+    DataFile,
+    csv_bytes,
+    parquet_bytes,
+    write_drop,
+)
 
 
 def value(column: Column, entity: EntitySpec, i: int, *, parquet: bool) -> object:
@@ -72,29 +68,18 @@ def rows_of(entity: EntitySpec, n: int, *, parquet: bool) -> dict[str, list]:
     return {c.name: [value(c, entity, i, parquet=parquet) for i in range(n)] for c in entity.columns}
 
 
-def csv_bytes(
-    entity: EntitySpec,
-    header: list[str],
-    records: list[list[str]],
-    *,
-    bom: bool = False,
-    gzipped: bool | None = None,
-) -> bytes:
+def entity_csv(entity: EntitySpec, header: list[str], records: list[list[str]]) -> bytes:
+    """A CSV file in ``entity``'s declared dialect, encoding and compression."""
     fmt = entity.csv
     assert fmt is not None
-    text = io.StringIO(newline="")
-    writer = csv.writer(text, delimiter=fmt.delimiter, quotechar=fmt.quote, lineterminator="\n")
-    writer.writerow(header)
-    writer.writerows(records)
-    data = ("\ufeff" if bom else "").encode() + text.getvalue().encode(fmt.encoding)
-    compress = fmt.compression == "gzip" if gzipped is None else gzipped
-    return gzip.compress(data, mtime=0) if compress else data
-
-
-def parquet_bytes(table: pa.Table) -> bytes:
-    sink = io.BytesIO()
-    pq.write_table(table, sink)
-    return sink.getvalue()
+    return csv_bytes(
+        header,
+        records,
+        delimiter=fmt.delimiter,
+        quote=fmt.quote,
+        encoding=fmt.encoding,
+        gzipped=fmt.compression == "gzip",
+    )
 
 
 def typed_table(entity: EntitySpec, n: int) -> pa.Table:
@@ -116,7 +101,7 @@ def good_file(entity: EntitySpec, n: int = 3, *, name: str | None = None) -> Dat
     else:
         data = rows_of(entity, n, parquet=False)
         header = [c.name for c in entity.columns]
-        content = csv_bytes(entity, header, [[data[h][i] for h in header] for i in range(n)])
+        content = entity_csv(entity, header, [[data[h][i] for h in header] for i in range(n)])
     return DataFile(name=name or file_name(entity), entity=entity.entity, content=content, rows=n)
 
 
@@ -144,33 +129,19 @@ class LandingZone:
         write_files: bool = True,
     ) -> Path:
         """Write a drop's files, then its manifest; returns the drop folder."""
-        folder = self.root / source / drop_id
-        folder.mkdir(parents=True, exist_ok=True)
         if files is None:
             files = [good_file(e, rows) for e in SOURCES[source].entities_by_kind[kind]]
-        if write_files:
-            for f in files:
-                (folder / f.name).write_bytes(f.content)
-        manifest = {
-            "source": source,
-            "drop_id": drop_id,
-            "kind": kind,
-            "extracted_at": "2026-11-27T18:00:00+07:00",
-            "files": [
-                {
-                    "name": f.name,
-                    "entity": f.entity,
-                    "rows": f.rows,
-                    "sha256": hashlib.sha256(f.content).hexdigest(),
-                }
-                for f in files
-            ],
-        }
-        if edit_manifest is not None:
-            edit_manifest(manifest)
-        raw = manifest_bytes if manifest_bytes is not None else json.dumps(manifest, indent=2).encode()
-        (folder / "manifest.json").write_bytes(raw)
-        return folder
+        return write_drop(
+            self.root,
+            source,
+            drop_id,
+            kind,
+            files,
+            exported=EXTRACTED_AT,
+            edit_manifest=edit_manifest,
+            manifest_bytes=manifest_bytes,
+            write_files=write_files,
+        )
 
     def rewrite_manifest(self, folder: Path, edit: Callable[[dict], None] | None = None) -> None:
         """Rewrite a manifest (edited or byte-identical) with a later modification time."""
@@ -218,8 +189,7 @@ class Extract:
         return {key: value.value for key, value in events[0].materialization.metadata.items()}
 
     def query(self, sql: str, params: list | None = None) -> list[tuple]:
-        with duckdb.connect(str(self.warehouse), read_only=True) as con:
-            return con.execute(sql, params or []).fetchall()
+        return duck.query(self.warehouse, sql, params)
 
     def drops(self) -> dict[str, tuple[str, str | None]]:
         """``{key: (status, reason)}`` of ``work.drop``."""

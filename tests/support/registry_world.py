@@ -24,6 +24,8 @@ from assets.registry.targeting import build_targeting_errors
 from assets.registry.welfare import build_welfare
 from sejahtera import warehouse
 from sejahtera.sources import SOURCES
+from support import identities
+from support.surveys import MIDDLE_SURVEY
 
 DROPS = {"dukcapil": "20261120", "regsosek": "20260915", "dtks": "20261115", "p3ke": "20261001"}
 FILES = {
@@ -40,25 +42,6 @@ OBSERVED = {
     "regsosek": date(2026, 9, 15),
     "dtks": date(2026, 11, 15),
     "p3ke": date(2026, 10, 1),
-}
-MIDDLE_SURVEY = {
-    "luas_lantai_m2": 48.0,
-    "jenis_lantai": 5,
-    "jenis_dinding": 3,
-    "jenis_atap": 4,
-    "sumber_air_minum": 5,
-    "fasilitas_bab": 2,
-    "sumber_penerangan": 2,
-    "bahan_bakar_memasak": 3,
-    "status_kepemilikan_rumah": 1,
-    "daya_listrik_va": 900,
-    "aset_motor": True,
-    "aset_mobil": False,
-    "aset_kulkas": False,
-    "aset_ac": False,
-    "aset_tv": True,
-    "aset_emas": False,
-    "aset_lahan_m2": 0.0,
 }
 POOR_SURVEY = MIDDLE_SURVEY | {
     "luas_lantai_m2": 20.0,
@@ -167,10 +150,7 @@ class World:
     def add_person(self, household: Household, nama: str, born: date, sex: str, **kwargs: object) -> Person:
         number = next(self._person_ids)
         serial = next(self._serial)
-        day = born.day + (40 if sex == "P" else 0)
-        nik = kwargs.pop(
-            "nik", f"{household.kode_wilayah[:6]}{day:02d}{born.month:02d}{born.year % 100:02d}{serial:04d}"
-        )
+        nik = kwargs.pop("nik", identities.nik(born, sex, serial, household.kode_wilayah[:6]))
         person = Person(
             person_id=f"P{number:09d}", nik=nik, nama=nama, jenis_kelamin=sex, tanggal_lahir=born, **kwargs
         )

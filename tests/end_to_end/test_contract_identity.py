@@ -1,6 +1,6 @@
 """Who is who, judged by the contract (section 3): hand-made agency and Dukcapil drops, the real ``sejahtera run``.
 
-Every case is a family written the way an agency delivers it (tests/registry/contract_zone.py), inside a small
+Every case is a family written the way an agency delivers it (tests/support/agency_drops.py), inside a small
 town that gives the linkage model something to learn from. The night after, DTKS delivers a new full in which
 every record id changed (a new SIKS-NG export): nobody may change id, and the old records' links must go.
 """
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from contract_zone import (
+from support.agency_drops import (
     DISTRICT_2022_ONLY,
     VILLAGE,
     VILLAGE_2,
@@ -19,9 +19,8 @@ from contract_zone import (
     Member,
     Zone,
     background,
-    kk,
-    nik,
 )
+from support.identities import kk, nik
 
 pytestmark = pytest.mark.slow
 

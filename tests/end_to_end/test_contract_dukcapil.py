@@ -12,7 +12,7 @@ from datetime import date
 
 import pandas as pd
 import pytest
-from contract_zone import (
+from support.agency_drops import (
     POOR_SURVEY,
     VILLAGE,
     VILLAGE_2,
@@ -23,9 +23,8 @@ from contract_zone import (
     Zone,
     background,
     event,
-    kk,
-    nik,
 )
+from support.identities import kk, nik
 
 pytestmark = pytest.mark.slow
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from contract_zone import Citizen, Family, Member, Zone, background, event, kk, nik
+from support.agency_drops import Citizen, Family, Member, Zone, background, event
+from support.identities import kk, nik
 
 pytestmark = pytest.mark.slow
 
@@ -92,7 +93,7 @@ def test_a_failure_mid_publish_leaves_the_previous_registry_whole_and_fails_the_
     zone: Zone, night_two
 ) -> None:
     zone.dukcapil_delta("20261103", [event("E1", "MATI", "2026-11-03", DEAD)])
-    failed = zone.sejahtera_script(FAULTY_PUBLISH)
+    failed = zone.script(FAULTY_PUBLISH)
     assert failed.returncode != 0
     assert "previously published registry is unchanged" in failed.stderr
     after = _tables(zone)

@@ -14,20 +14,16 @@ train: the point is what extract and validate publish, and the exit code, throug
 from __future__ import annotations
 
 import datetime as dt
-import gzip
 import hashlib
-import io
 import json
-import os
 import random
-import subprocess
-import sys
 from pathlib import Path
 
-import duckdb
 import pyarrow as pa
-import pyarrow.parquet as pq
 import pytest
+from support.cli import Operator
+from support.identities import nik
+from support.landing import DataFile, parquet_bytes, text_bytes, touch_later, write_drop
 
 pytestmark = pytest.mark.slow
 
@@ -51,10 +47,9 @@ def town(households: int = 80, seed: int = 7) -> list[dict]:
             serial += 1
             female = rnd.random() < 0.5
             born = dt.date(rnd.randint(1950, 2015), rnd.randint(1, 12), rnd.randint(1, 28))
-            day = born.day + (40 if female else 0)
             people.append(
                 {
-                    "nik": f"{village[:6]}{day:02d}{born.month:02d}{born.year % 100:02d}{serial:04d}",
+                    "nik": nik(born, "P" if female else "L", serial, village[:6]),
                     "nama": f"{rnd.choice(NAMES)} {rnd.choice(FAMILIES)}",
                     "sex": "PEREMPUAN" if female else "LAKI-LAKI",
                     "born": born,
@@ -91,31 +86,6 @@ def break_rows(anggota: list[str], count: int) -> list[str]:
     ]
 
 
-def csv_bytes(header: str, lines: list[str]) -> bytes:
-    return ("\r\n".join([header, *lines]) + "\r\n").encode()
-
-
-def write_drop(
-    landing: Path, source: str, drop_id: str, kind: str, files: list[tuple[str, str, bytes, int]]
-) -> Path:
-    folder = landing / source / drop_id
-    folder.mkdir(parents=True, exist_ok=True)
-    for name, _, content, _ in files:
-        (folder / name).write_bytes(content)
-    manifest = {
-        "source": source,
-        "drop_id": drop_id,
-        "kind": kind,
-        "extracted_at": f"{drop_id[:4]}-{drop_id[4:6]}-{drop_id[6:8]}T18:00:00+07:00",
-        "files": [
-            {"name": n, "entity": e, "rows": r, "sha256": hashlib.sha256(c).hexdigest()}
-            for n, e, c, r in files
-        ],
-    }
-    (folder / "manifest.json").write_text(json.dumps(manifest, indent=2))
-    return folder
-
-
 def dtks_drop(landing: Path, drop_id: str, keluarga: list[str], anggota: list[str]) -> Path:
     return write_drop(
         landing,
@@ -123,13 +93,18 @@ def dtks_drop(landing: Path, drop_id: str, keluarga: list[str], anggota: list[st
         drop_id,
         "full",
         [
-            (
+            DataFile(
                 "keluarga.csv",
                 "keluarga",
-                b"\xef\xbb\xbf" + csv_bytes(KELUARGA_HEADER, keluarga),
+                text_bytes([KELUARGA_HEADER, *keluarga], newline="\r\n", bom=True),
                 len(keluarga),
             ),
-            ("anggota.csv", "anggota", b"\xef\xbb\xbf" + csv_bytes(ANGGOTA_HEADER, anggota), len(anggota)),
+            DataFile(
+                "anggota.csv",
+                "anggota",
+                text_bytes([ANGGOTA_HEADER, *anggota], newline="\r\n", bom=True),
+                len(anggota),
+            ),
         ],
     )
 
@@ -150,10 +125,12 @@ def dukcapil_drop(landing: Path, drop_id: str, households: list[dict]) -> Path:
             "tanggal_meninggal": pa.nulls(len(people), pa.date32()),
         }
     )
-    sink = io.BytesIO()
-    pq.write_table(table, sink)
     return write_drop(
-        landing, "dukcapil", drop_id, "full", [("penduduk.parquet", "penduduk", sink.getvalue(), len(people))]
+        landing,
+        "dukcapil",
+        drop_id,
+        "full",
+        [DataFile("penduduk.parquet", "penduduk", parquet_bytes(table), len(people))],
     )
 
 
@@ -175,56 +152,26 @@ def p3ke_drop(landing: Path, drop_id: str, households: list[dict], *, corrupt: b
                 f"I{h['id']}{i},P{h['id']},{p['nik']},{p['nama']},{p['sex'][0]},{p['born']:%d/%m/%Y},{relation},PETANI"
             )
     files = [
-        (
+        DataFile(
             "keluarga.csv.gz",
             "keluarga",
-            gzip.compress(("\n".join(keluarga) + "\n").encode(), mtime=0),
+            text_bytes(keluarga, gzipped=True),
             len(keluarga) - 1,
         ),
-        (
+        DataFile(
             "individu.csv.gz",
             "individu",
-            gzip.compress(("\n".join(individu) + "\n").encode(), mtime=0),
+            text_bytes(individu, gzipped=True),
             len(individu) - 1,
         ),
     ]
     folder = write_drop(landing, "p3ke", drop_id, "full", files)
     if corrupt:  # damaged after the manifest was written: its sha256 no longer matches
-        (folder / "individu.csv.gz").write_bytes(files[1][2][:-8])
+        (folder / "individu.csv.gz").write_bytes(files[1].content[:-8])
     return folder
 
 
-def touch(path: Path) -> None:
-    later = path.stat().st_mtime_ns + 60_000_000_000
-    os.utime(path, ns=(later, later))
-
-
-class Operator:
-    def __init__(self, root: Path) -> None:
-        self.landing = root / "landing"
-        self.landing.mkdir()
-        self.warehouse = root / "warehouse" / "sejahtera.duckdb"
-        self.env = {
-            **os.environ,
-            "SEJAHTERA_LANDING": str(self.landing),
-            "SEJAHTERA_WAREHOUSE": str(self.warehouse),
-            "DAGSTER_HOME": str(root / "dagster_home"),
-        }
-
-    def run(self) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "pipelines.cli", "run"],
-            env=self.env,
-            capture_output=True,
-            text=True,
-            timeout=600,
-            check=False,
-        )
-
-    def query(self, sql: str) -> list[tuple]:
-        with duckdb.connect(str(self.warehouse), read_only=True) as con:
-            return con.execute(sql).fetchall()
-
+class Night(Operator):
     def ledger(self) -> list[tuple]:
         return self.query(
             "SELECT source || '.' || drop_id, status, rows_in, rows_loaded, rows_quarantined, reason "
@@ -234,7 +181,7 @@ class Operator:
 
 @pytest.fixture(scope="module")
 def nights(tmp_path_factory: pytest.TempPathFactory) -> dict:
-    op = Operator(tmp_path_factory.mktemp("nights"))
+    op = Night(tmp_path_factory.mktemp("nights"))
     people = town()
     keluarga, anggota = dtks_lines(people)
     rows = len(keluarga) + len(anggota)
@@ -246,25 +193,25 @@ def nights(tmp_path_factory: pytest.TempPathFactory) -> dict:
     first_dtks = dtks_drop(op.landing, "20261101", keluarga, break_rows(anggota, fifth))
     p3ke_drop(op.landing, "20261101", people[:30], corrupt=True)
     (op.landing / "regsosek" / "20261101").mkdir(parents=True)  # no manifest yet
-    first = op.run()
+    first = op.sejahtera("run")
     after_first = op.ledger()
     quarantine_first = op.query(
         "SELECT file, row_number, source_record_id, rule, detail FROM quality.quarantine"
     )
 
-    touch(first_dtks / "manifest.json")
+    touch_later(first_dtks / "manifest.json")
     dtks_drop(op.landing, "20261015", keluarga, anggota)
     manifest = json.loads((dukcapil / "manifest.json").read_text())
     manifest["extracted_at"] = "2026-11-21T02:00:00+07:00"
     (dukcapil / "manifest.json").write_text(json.dumps(manifest))
     dtks_drop(op.landing, "20261127", keluarga, break_rows(anggota, fifth + 1))
     p3ke_drop(op.landing, "20261101", people[:30])
-    second = op.run()
+    second = op.sejahtera("run")
     after_second = op.ledger()
     links = op.query("SELECT DISTINCT drop_id FROM registry.source_link WHERE source = 'dtks'")
 
     digest = hashlib.sha256(op.warehouse.read_bytes()).hexdigest()
-    third = op.run()
+    third = op.sejahtera("run")
     return {
         "runs": [first, second, third],
         "ledgers": [after_first, after_second, op.ledger()],

@@ -1,8 +1,9 @@
 """The registry stage in Dagster without the real validate and reconcile stages in front of it."""
 
 import dagster as dg
-from pipelines.resources import WarehouseResource
-from registry_world import World
+
+from sejahtera.resources import WarehouseResource
+from support.registry_world import World
 
 
 def stand_in_upstream(world: World) -> dg.AssetsDefinition:

@@ -15,6 +15,8 @@ import pandas as pd
 
 from sejahtera import warehouse
 from sejahtera.sources import SOURCES
+from support import duck
+from support.identities import kk, nik
 
 RUN_ID = "test-run-0001"
 TODAY = dt.date(2026, 11, 27)
@@ -34,13 +36,6 @@ def retired_village() -> str:
         villages.loc[villages["decree"] == "2025", "kode_digits"]
     )
     return sorted(only_2022)[0]
-
-
-def nik(
-    district: str = "320101", day: int = 1, month: int = 1, yy: int = 80, serial: int = 1, female=False
-) -> str:
-    """A well-formed NIK (women's day + 40)."""
-    return f"{district}{day + (40 if female else 0):02d}{month:02d}{yy:02d}{serial:04d}"
 
 
 @dataclass
@@ -151,8 +146,7 @@ class WorkArea:
             )
 
     def query(self, sql: str, params: list | None = None) -> list[tuple]:
-        with warehouse.connect(self.path, read_only=True) as con:
-            return con.execute(sql, params or []).fetchall()
+        return duck.query(self.path, sql, params)
 
     def quarantine(self, source: str | None = None) -> set[tuple[str, int, str]]:
         """(file, row_number, rule) of every quarantine row (of one source)."""
@@ -182,7 +176,7 @@ def run_gate(
 def dtks_keluarga(id_: str, **over) -> dict:
     row = {
         "ID_KELUARGA": id_,
-        "NO_KK": "3201010101200001",
+        "NO_KK": kk(1),
         "KODE_WILAYAH": VILLAGE,
         "ALAMAT": "JL. MAWAR NO. 1",
         "RT": "001",
@@ -215,7 +209,7 @@ def dtks_anggota(id_: str, keluarga: str, **over) -> dict:
 def dukcapil_person(nik_: str, **over) -> dict:
     row = {
         "nik": nik_,
-        "no_kk": "3201010101200001",
+        "no_kk": kk(1),
         "nama_lengkap": "BUDI SANTOSO",
         "jenis_kelamin": "LAKI-LAKI",
         "tempat_lahir": "BOGOR",
