@@ -66,7 +66,8 @@ def spark_master() -> str:
 
 
 def spark_session(master: str | None = None) -> SparkSession:
-    """The Spark session the linkage runs in: the active one if there is one, else a new one with Splink's jar.
+    """The Spark session the linkage runs in: the active one if there is one (it must have loaded Splink's jar, as
+    this function's sessions do), else a new one with Splink's jar on ``master`` (default :func:`spark_master`).
 
     Shuffles are split in a few partitions per local thread (Spark's default of 200 is meant for a cluster and
     makes a small local job slow); on a cluster the cluster's own setting applies.
@@ -82,6 +83,9 @@ def spark_session(master: str | None = None) -> SparkSession:
         raise LinkageEngineError(
             f"{ENGINE_ENV}=spark needs Java 17 or later (no 'java' on PATH, no JAVA_HOME)"
         )
+    active = SparkSession.getActiveSession()
+    if active is not None:
+        return active
     master = master or spark_master()
     builder = (
         SparkSession.builder.appName(APP_NAME)
