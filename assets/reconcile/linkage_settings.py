@@ -206,6 +206,35 @@ def declared_settings() -> dict:
     return settings().get_settings("duckdb").as_dict()
 
 
+TRAINED_LEVEL_KEYS = ("m_probability", "u_probability")
+"""What training sets on a level; everything else of a trained model comes from this declaration."""
+
+
+def trained_settings_for(model_settings: dict, dialect: str) -> dict:
+    """A trained model (as stored: Splink's settings rendered for DuckDB) rendered for another Splink backend.
+
+    The declaration is rendered in ``dialect`` (Splink writes its own levels in that backend's SQL) and the trained
+    prior and m/u of each level are copied over; the model must have been trained for this declaration.
+    """
+    rendered = (
+        settings(model_settings["probability_two_random_records_match"]).get_settings(dialect).as_dict()
+    )
+    trained_comparisons = model_settings["comparisons"]
+    if [c["output_column_name"] for c in trained_comparisons] != [
+        c["output_column_name"] for c in rendered["comparisons"]
+    ]:
+        raise ValueError("the model was trained for other comparisons than linkage_settings declares")
+    for declared, trained in zip(rendered["comparisons"], trained_comparisons, strict=True):
+        declared_levels, trained_levels = declared["comparison_levels"], trained["comparison_levels"]
+        if [lv.get("label_for_charts") for lv in declared_levels] != [
+            lv.get("label_for_charts") for lv in trained_levels
+        ]:
+            raise ValueError(f"the model was trained for other {declared['output_column_name']} levels")
+        for level, trained_level in zip(declared_levels, trained_levels, strict=True):
+            level.update({k: trained_level[k] for k in TRAINED_LEVEL_KEYS if k in trained_level})
+    return rendered
+
+
 def settings_fingerprint() -> str:
     """A short hash of the declaration: a stored model trained for another declaration is not reused."""
     as_dict = declared_settings()

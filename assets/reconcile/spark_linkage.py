@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING
 
 import duckdb
 
+from assets.reconcile import linkage_settings
 from assets.reconcile.config import LinkageConfig
 from sejahtera.engine import THREADS_ENV
 
@@ -132,7 +133,8 @@ def predict_on_spark(
         spark.sparkContext.setCheckpointDir(str(folder / "checkpoints"))
         db_api = SparkAPI(spark_session=spark, break_lineage_method="parquet")
         records = db_api.register(spark.read.parquet(str(records_path)), dataset_display_name=input_table)
-        linker = Linker(records, model_settings, log_level=log_level)
+        spark_settings = linkage_settings.trained_settings_for(model_settings, "spark")
+        linker = Linker(records, spark_settings, log_level=log_level)
         chunks = max(1, config.predict_chunks)
         predictions = linker.inference.predict(
             threshold_match_probability=config.match_probability_threshold,
