@@ -70,7 +70,7 @@ def spark_session(master: str | None = None) -> SparkSession:
     """The Spark session the linkage runs in: the active one if there is one (it must have loaded Splink's jar, as
     this function's sessions do), else a new one with Splink's jar on ``master`` (default :func:`spark_master`).
 
-    Shuffles are split in a few partitions per local thread (Spark's default of 200 is meant for a cluster and
+    Shuffles are split in two partitions per local thread (Spark's default of 200 is meant for a cluster and
     makes a small local job slow); on a cluster the cluster's own setting applies.
     """
     try:
@@ -93,13 +93,16 @@ def spark_session(master: str | None = None) -> SparkSession:
         .master(master)
         .config("spark.jars", similarity_jar_location())
         .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
         .config("spark.sql.session.timeZone", "UTC")
     )
     if master.startswith("local"):
         threads = master.removeprefix("local[").removesuffix("]")
         cores = (os.cpu_count() or 1) if threads in ("*", "local") else int(threads)
-        builder = builder.config("spark.sql.shuffle.partitions", str(4 * cores))
-    return builder.getOrCreate()
+        builder = builder.config("spark.sql.shuffle.partitions", str(2 * cores))
+    session = builder.getOrCreate()
+    session.sparkContext.setLogLevel("ERROR")
+    return session
 
 
 @contextmanager
@@ -131,7 +134,7 @@ def predict_on_spark(
         scored_path = folder / "scored_pairs"
         scratch.execute(f"COPY {input_table} TO '{records_path}' (FORMAT parquet)")
         spark.sparkContext.setCheckpointDir(str(folder / "checkpoints"))
-        db_api = SparkAPI(spark_session=spark, break_lineage_method="parquet")
+        db_api = SparkAPI(spark_session=spark, break_lineage_method=_break_lineage_method(spark))
         records = db_api.register(spark.read.parquet(str(records_path)), dataset_display_name=input_table)
         spark_settings = linkage_settings.trained_settings_for(model_settings, "spark")
         linker = Linker(records, spark_settings, log_level=log_level)
@@ -152,3 +155,9 @@ def predict_on_spark(
         scratch.execute(
             f"CREATE OR REPLACE TABLE {output_table} AS SELECT * FROM read_parquet('{scored_path}/*.parquet')"
         )
+
+
+def _break_lineage_method(spark: SparkSession) -> str:
+    """How Splink cuts Spark's query plans between its steps: cached in memory on a local Spark (one machine,
+    nothing to share), written as Parquet to the exchange folder on a cluster (Splink's default there)."""
+    return "persist" if spark.sparkContext.master.startswith("local") else "parquet"
