@@ -18,6 +18,7 @@ import duckdb
 import pyarrow as pa
 from splink import DuckDBAPI, Linker
 from splink.internals.exceptions import EMTrainingException
+from splink.internals.splink_dataframe import SplinkDataFrame
 
 from assets.reconcile import linkage_settings
 from assets.reconcile.config import LinkageConfig
@@ -205,21 +206,24 @@ def score_pairs(
     :mod:`assets.reconcile.spark_linkage`). Either way the scored pairs are in a table of ``scratch``, and the
     identity guards below are evaluated there, by the DuckDB macros.
     """
-    if (engine or linkage_engine()) == "spark":
-        predict_on_spark(
-            scratch, INPUT_TABLE, model.settings, config, SPARK_PREDICTIONS_TABLE, SPLINK_LOG_LEVEL
-        )
-        predictions_table = SPARK_PREDICTIONS_TABLE
-        drop_predictions = partial(scratch.execute, f"DROP TABLE {SPARK_PREDICTIONS_TABLE}")
-    else:
-        linker = _linker(scratch, model.settings)
+
+    def predict(linker: Linker) -> SplinkDataFrame:
         chunks = max(1, config.predict_chunks)
-        predictions = linker.inference.predict(
+        return linker.inference.predict(
             threshold_match_probability=config.match_probability_threshold,
             num_chunks_left=chunks,
             num_chunks_right=chunks,
             warning_mode="never",
         )
+
+    if (engine or linkage_engine()) == "spark":
+        predict_on_spark(
+            scratch, INPUT_TABLE, model.settings, predict, SPARK_PREDICTIONS_TABLE, SPLINK_LOG_LEVEL
+        )
+        predictions_table = SPARK_PREDICTIONS_TABLE
+        drop_predictions = partial(scratch.execute, f"DROP TABLE {SPARK_PREDICTIONS_TABLE}")
+    else:
+        predictions = predict(_linker(scratch, model.settings))
         predictions_table = predictions.physical_name
         drop_predictions = predictions.drop_table_from_database_and_remove_from_cache
     levels = ", ".join(f"p.gamma_{c}, p.mw_{c}" for c in comparison_names(model.settings))

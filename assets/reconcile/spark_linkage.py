@@ -24,7 +24,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -32,11 +32,12 @@ from typing import TYPE_CHECKING
 import duckdb
 
 from assets.reconcile import linkage_settings
-from assets.reconcile.config import LinkageConfig
 from sejahtera.engine import THREADS_ENV
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
+    from splink import Linker
+    from splink.internals.splink_dataframe import SplinkDataFrame
 
 ENGINE_ENV = "SEJAHTERA_LINKAGE_ENGINE"
 SPARK_MASTER_ENV = "SEJAHTERA_SPARK_MASTER"
@@ -119,12 +120,13 @@ def predict_on_spark(
     scratch: duckdb.DuckDBPyConnection,
     input_table: str,
     model_settings: dict,
-    config: LinkageConfig,
+    predict: Callable[[Linker], SplinkDataFrame],
     output_table: str,
     log_level: int,
 ) -> None:
-    """Score the records of ``input_table`` (in ``scratch``) with Splink on Spark; write the pairs at or above the
-    threshold to ``output_table`` in ``scratch``, in the columns Splink's DuckDB predict has."""
+    """Score the records of ``input_table`` (in ``scratch``) with Splink on Spark; write the pairs ``predict``
+    returns (the caller's one way of calling Splink's predict, for either backend) to ``output_table`` in
+    ``scratch``, in the columns Splink's DuckDB predict has."""
     from splink import Linker
     from splink.backends.spark import SparkAPI
 
@@ -138,13 +140,7 @@ def predict_on_spark(
         records = db_api.register(spark.read.parquet(str(records_path)), dataset_display_name=input_table)
         spark_settings = linkage_settings.trained_settings_for(model_settings, "spark")
         linker = Linker(records, spark_settings, log_level=log_level)
-        chunks = max(1, config.predict_chunks)
-        predictions = linker.inference.predict(
-            threshold_match_probability=config.match_probability_threshold,
-            num_chunks_left=chunks,
-            num_chunks_right=chunks,
-            warning_mode="never",
-        )
+        predictions = predict(linker)
         try:
             names = [c["output_column_name"] for c in model_settings["comparisons"]]
             columns = ["unique_id_l", "unique_id_r", "match_weight", "match_probability"]
