@@ -137,17 +137,19 @@ def predict_on_spark(
         scratch.execute(f"COPY {input_table} TO '{records_path}' (FORMAT parquet)")
         spark.sparkContext.setCheckpointDir(str(folder / "checkpoints"))
         db_api = SparkAPI(spark_session=spark, break_lineage_method=_break_lineage_method(spark))
-        records = db_api.register(spark.read.parquet(str(records_path)), dataset_display_name=input_table)
-        spark_settings = linkage_settings.trained_settings_for(model_settings, "spark")
-        linker = Linker(records, spark_settings, log_level=log_level)
-        predictions = predict(linker)
+        spark.catalog.dropTempView(input_table)  # a previous scoring in this session registered it
         try:
+            records = db_api.register(spark.read.parquet(str(records_path)), dataset_display_name=input_table)
+            spark_settings = linkage_settings.trained_settings_for(model_settings, "spark")
+            predictions = predict(Linker(records, spark_settings, log_level=log_level))
             names = [c["output_column_name"] for c in model_settings["comparisons"]]
             columns = ["unique_id_l", "unique_id_r", "match_weight", "match_probability"]
             columns += [c for name in names for c in (f"gamma_{name}", f"mw_{name}")]
             predictions.as_spark_dataframe().select(*columns).write.parquet(str(scored_path))
         finally:
-            predictions.drop_table_from_database_and_remove_from_cache()
+            # Splink's intermediate tables are cached views of this scoring: a long-lived session must not keep them.
+            spark.catalog.dropTempView(input_table)
+            spark.catalog.clearCache()
         scratch.execute(
             f"CREATE OR REPLACE TABLE {output_table} AS SELECT * FROM read_parquet('{scored_path}/*.parquet')"
         )
