@@ -3,7 +3,10 @@ SHELL := /bin/bash
 PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed
+# Optional extras installed with the project (CI adds `spark`, for the Splink-on-Spark equality test).
+EXTRAS ?= dev
+comma := ,
+STAMP := $(VENV)/.installed-$(subst $(comma),-,$(EXTRAS))
 
 export SEJAHTERA_LANDING ?= $(CURDIR)/data/landing
 export SEJAHTERA_WAREHOUSE ?= $(CURDIR)/data/warehouse/sejahtera.duckdb
@@ -24,7 +27,7 @@ install: $(STAMP)
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -e '.[$(EXTRAS)]'
 	touch $(STAMP)
 
 ## Generate the demo landing zone (once), run the nightly job through Dagster, print the registry summary.

@@ -12,6 +12,7 @@ from assets.reconcile.config import LINKAGE_FILE, LinkageConfig
 from assets.reconcile.households import resolve_households
 from assets.reconcile.linkage import NotEnoughToTrain
 from assets.reconcile.persons import resolve_persons
+from assets.reconcile.spark_linkage import linkage_engine
 from assets.reconcile.training import NothingToTrainOn, published_person_records
 from sejahtera.failures import PermanentFailure
 from sejahtera.faults import fault_point
@@ -206,6 +207,7 @@ def resolved_persons(
             "records by match_method": dg.MetadataValue.json(methods),
             "model trained at": model.trained_at.isoformat() if model else "no model: NIK links only",
             "model trained in this run": trained_in_run and model is not None,
+            "pairs scored on": linkage_engine() if model else "no model: NIK links only",
             "model levels training never observed": dg.MetadataValue.json(
                 list(model.unobserved_levels) if model else []
             ),

@@ -1,4 +1,5 @@
-"""Running the Splink model (DuckDB backend): training it, and scoring candidate pairs with it.
+"""Running the Splink model (DuckDB backend): training it, and scoring candidate pairs with it (on DuckDB, or on
+Spark when configured: :mod:`assets.reconcile.spark_linkage`).
 
 Splink works in a scratch in-memory DuckDB database, never in the warehouse: it creates dozens of intermediate
 tables, and the warehouse is published atomically by the registry stage. The person records go over as Arrow,
@@ -11,19 +12,24 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 
 import duckdb
 import pyarrow as pa
 from splink import DuckDBAPI, Linker
 from splink.internals.exceptions import EMTrainingException
+from splink.internals.splink_dataframe import SplinkDataFrame
 
 from assets.reconcile import linkage_settings
 from assets.reconcile.config import LinkageConfig
 from assets.reconcile.declared_sql import SQL
 from assets.reconcile.identity import install_identity_macros
+from assets.reconcile.spark_linkage import linkage_engine, predict_on_spark
 from sejahtera.engine import connect_memory
 
 INPUT_TABLE = "linkage_input"
+SPARK_PREDICTIONS_TABLE = "spark_predictions"
+"""Where the pairs Spark scored land in the scratch database."""
 
 PLAUSIBLE_IDENTITY_SQL = """(
     name_alike(l.nama, r.nama, l.nama_key, r.nama_key, l.nama_skeleton, r.nama_skeleton)
@@ -189,16 +195,35 @@ def _observed(probability: object) -> bool:
     return isinstance(probability, int | float) and probability > 0
 
 
-def score_pairs(scratch: duckdb.DuckDBPyConnection, model: TrainedModel, config: LinkageConfig) -> pa.Table:
-    """Candidate pairs at or above the link threshold: ids, weight, probability and the level of each comparison."""
-    linker = _linker(scratch, model.settings)
-    chunks = max(1, config.predict_chunks)
-    predictions = linker.inference.predict(
-        threshold_match_probability=config.match_probability_threshold,
-        num_chunks_left=chunks,
-        num_chunks_right=chunks,
-        warning_mode="never",
-    )
+def score_pairs(
+    scratch: duckdb.DuckDBPyConnection, model: TrainedModel, config: LinkageConfig, engine: str | None = None
+) -> pa.Table:
+    """Candidate pairs at or above the link threshold: ids, weight, probability and the level of each comparison.
+
+    ``engine`` is the Splink backend that scores them (``duckdb`` or ``spark``; default: ``SEJAHTERA_LINKAGE_ENGINE``,
+    :mod:`assets.reconcile.spark_linkage`). Either way the scored pairs are in a table of ``scratch``, and the
+    identity guards below are evaluated there, by the DuckDB macros.
+    """
+
+    def predict(linker: Linker) -> SplinkDataFrame:
+        chunks = max(1, config.predict_chunks)
+        return linker.inference.predict(
+            threshold_match_probability=config.match_probability_threshold,
+            num_chunks_left=chunks,
+            num_chunks_right=chunks,
+            warning_mode="never",
+        )
+
+    if (engine or linkage_engine()) == "spark":
+        predict_on_spark(
+            scratch, INPUT_TABLE, model.settings, predict, SPARK_PREDICTIONS_TABLE, SPLINK_LOG_LEVEL
+        )
+        predictions_table = SPARK_PREDICTIONS_TABLE
+        drop_predictions = partial(scratch.execute, f"DROP TABLE {SPARK_PREDICTIONS_TABLE}")
+    else:
+        predictions = predict(_linker(scratch, model.settings))
+        predictions_table = predictions.physical_name
+        drop_predictions = predictions.drop_table_from_database_and_remove_from_cache
     levels = ", ".join(f"p.gamma_{c}, p.mw_{c}" for c in comparison_names(model.settings))
     try:
         return scratch.sql(
@@ -211,14 +236,14 @@ def score_pairs(scratch: duckdb.DuckDBPyConnection, model: TrainedModel, config:
                 {levels},
                 {PLAUSIBLE_IDENTITY_SQL} AS identity_plausible,
                 {DUPLICATE_EVIDENCE_SQL} AS duplicate_evidence
-            FROM {predictions.physical_name} AS p
+            FROM {predictions_table} AS p
             JOIN {INPUT_TABLE} AS l ON l.unique_id = p.unique_id_l
             JOIN {INPUT_TABLE} AS r ON r.unique_id = p.unique_id_r
             ORDER BY rid_l, rid_r
             """
         ).to_arrow_table()
     finally:
-        predictions.drop_table_from_database_and_remove_from_cache()
+        drop_predictions()
 
 
 def no_pairs(model_settings: dict) -> pa.Table:

@@ -19,6 +19,10 @@ Why the comparisons look like this (``/work/shared/linkage.md``):
   must not count twice. "Same family" also follows a family the agency still lists under its old KK: the
   record's household-mates, linked by their NIKs, are in the other record's current Dukcapil family.
 * Blocking: several rules, never on a first name alone, never a Dukcapil-Dukcapil pair (one NIK, one person).
+* One declaration for every Splink backend (DuckDB, Spark: :mod:`assets.reconcile.spark_linkage`): levels are
+  Splink's own (which Splink writes in each backend's SQL) or plain SQL both dialects read alike; what would need
+  a DuckDB-only function is precomputed as an input column in ``LINKAGE_INPUT_SQL`` (the birth date with day and
+  month swapped, a name's distinct tokens), so a level is an equality or arithmetic.
 """
 
 from __future__ import annotations
@@ -32,11 +36,26 @@ import splink.comparison_library as cl
 from splink import SettingsCreator, block_on
 from splink.blocking_rule_library import And, CustomRule
 
+from assets.reconcile.standardise import LINKAGE_NUMBER_DIGITS
 from sejahtera.sources import SPINE
 from sejahtera.sql_text import literal
 
 NOT_BOTH_SPINE = CustomRule("NOT (l.is_spine AND r.is_spine)")
 """Two Dukcapil records are two people by definition: never compare them."""
+
+
+def _differing_digits(column: str, digits: int) -> str:
+    """How many of the first ``digits`` positions of two equally long strings differ (their Hamming distance).
+
+    Written in plain SQL (``substr`` and ``CASE``) because Spark has no ``hamming`` function: the one expression
+    then means the same on every Splink backend. A linkage NIK has at most ``digits`` digits.
+    """
+    positions = " + ".join(
+        f"CASE WHEN substr({column}_l, {i}, 1) <> substr({column}_r, {i}, 1) THEN 1 ELSE 0 END"
+        for i in range(1, digits + 1)
+    )
+    return f"({positions})"
+
 
 NIK = cl.CustomComparison(
     output_column_name="nik",
@@ -48,7 +67,7 @@ NIK = cl.CustomComparison(
             label_for_charts="one digit off or two adjacent digits swapped"
         ),
         cll.CustomLevel(
-            "length(nik_l) = length(nik_r) AND hamming(nik_l, nik_r) <= 2",
+            f"length(nik_l) = length(nik_r) AND {_differing_digits('nik', LINKAGE_NUMBER_DIGITS[1])} <= 2",
             label_for_charts="two digits differ",
         ),
         cll.ElseLevel(),
@@ -68,13 +87,12 @@ NAMA = cl.CustomComparison(
             label_for_charts="same letters, spacing or token order differs",
         ),
         cll.DamerauLevenshteinLevel("nama_compact", 1).configure(label_for_charts="one typo"),
-        cll.CustomLevel(
-            "list_has_all(name_tokens_l, name_tokens_r) OR list_has_all(name_tokens_r, name_tokens_l)",
-            label_for_charts="one name's tokens are a subset of the other's",
+        cll.ArraySubsetLevel("name_tokens").configure(
+            label_for_charts="one name's tokens are a subset of the other's"
         ),
         cll.JaroWinklerLevel("nama_key", 0.9).configure(label_for_charts="similar (Jaro-Winkler >= 0.9)"),
         cll.ExactMatchLevel("nama_skeleton").configure(label_for_charts="same consonant skeleton"),
-        cll.CustomLevel("list_has_any(name_tokens_l, name_tokens_r)", label_for_charts="share a name token"),
+        cll.ArrayIntersectLevel("name_tokens", 1).configure(label_for_charts="share a name token"),
         cll.ElseLevel(),
     ],
 )
@@ -85,11 +103,10 @@ TANGGAL_LAHIR = cl.CustomComparison(
     comparison_levels=[
         cll.NullLevel("tanggal_lahir"),
         cll.ExactMatchLevel("tanggal_lahir").configure(label_for_charts="same date"),
+        cll.CustomLevel("dob_swapped_l = dob_text_r", label_for_charts="day and month swapped"),
         cll.CustomLevel(
-            "birth_dates_swapped(tanggal_lahir_l, tanggal_lahir_r)", label_for_charts="day and month swapped"
-        ),
-        cll.CustomLevel(
-            "birth_dates_year_apart(tanggal_lahir_l, tanggal_lahir_r)", label_for_charts="one year off"
+            "birth_day_l = birth_day_r AND abs(birth_year_l - birth_year_r) = 1",
+            label_for_charts="one year off",
         ),
         cll.DamerauLevenshteinLevel("dob_text", 1).configure(label_for_charts="one digit off"),
         cll.CustomLevel("birth_year_l = birth_year_r", label_for_charts="same year"),
@@ -191,6 +208,35 @@ def declared_settings() -> dict:
     return settings().get_settings("duckdb").as_dict()
 
 
+TRAINED_LEVEL_KEYS = ("m_probability", "u_probability")
+"""What training sets on a level; everything else of a trained model comes from this declaration."""
+
+
+def trained_settings_for(model_settings: dict, dialect: str) -> dict:
+    """A trained model (as stored: Splink's settings rendered for DuckDB) rendered for another Splink backend.
+
+    The declaration is rendered in ``dialect`` (Splink writes its own levels in that backend's SQL) and the trained
+    prior and m/u of each level are copied over; the model must have been trained for this declaration.
+    """
+    rendered = (
+        settings(model_settings["probability_two_random_records_match"]).get_settings(dialect).as_dict()
+    )
+    trained_comparisons = model_settings["comparisons"]
+    if [c["output_column_name"] for c in trained_comparisons] != [
+        c["output_column_name"] for c in rendered["comparisons"]
+    ]:
+        raise ValueError("the model was trained for other comparisons than linkage_settings declares")
+    for declared, trained in zip(rendered["comparisons"], trained_comparisons, strict=True):
+        declared_levels, trained_levels = declared["comparison_levels"], trained["comparison_levels"]
+        if [lv.get("label_for_charts") for lv in declared_levels] != [
+            lv.get("label_for_charts") for lv in trained_levels
+        ]:
+            raise ValueError(f"the model was trained for other {declared['output_column_name']} levels")
+        for level, trained_level in zip(declared_levels, trained_levels, strict=True):
+            level.update({k: trained_level[k] for k in TRAINED_LEVEL_KEYS if k in trained_level})
+    return rendered
+
+
 def settings_fingerprint() -> str:
     """A short hash of the declaration: a stored model trained for another declaration is not reused."""
     as_dict = declared_settings()
@@ -222,13 +268,14 @@ SELECT
     nama_key,
     replace(nama_key, ' ', '') AS nama_compact,
     array_to_string(list_sort(string_split(nama_key, ' ')), ' ') AS nama_sorted,
-    string_split(nama_key, ' ') AS name_tokens,
+    list_sort(list_distinct(string_split(nama_key, ' '))) AS name_tokens,
     nama_phonetic,
     nama_skeleton,
     tanggal_lahir,
     year(tanggal_lahir) AS birth_year,
     strftime(tanggal_lahir, '%m%d') AS birth_day,
     strftime(tanggal_lahir, '%Y%m%d') AS dob_text,
+    strftime(tanggal_lahir, '%Y%d%m') AS dob_swapped,
     jenis_kelamin,
     kode_wilayah,
     left(kode_wilayah, 6) AS district,

@@ -25,6 +25,8 @@ from sejahtera import reference
 from sejahtera.rules import nik as nik_rule
 
 PLACEHOLDER_SEQUENCES = ("1234567890123456", "0123456789012345", "9876543210987654", "1234567812345678")
+LINKAGE_NUMBER_DIGITS = (14, 18)
+"""How many digits an NIK or KK may have to be used for linkage (fewer or more: NULL)."""
 MOSTLY_ZEROS = 8
 """A number with at least this many zeros in its last ten digits is a placeholder (``3201010000000000``): a real
 NIK or KK has a non-zero day, month and serial there, so at most seven zeros."""
@@ -37,7 +39,7 @@ CREATE OR REPLACE TEMP MACRO placeholder_number(d) AS
   OR d IN ({", ".join(f"'{s}'" for s in PLACEHOLDER_SEQUENCES)});
 
 CREATE OR REPLACE TEMP MACRO linkage_number_clean(d) AS
-  CASE WHEN regexp_full_match(d, '[0-9]{{14,18}}') AND NOT placeholder_number(d) THEN d END;
+  CASE WHEN regexp_full_match(d, '[0-9]{{{LINKAGE_NUMBER_DIGITS[0]},{LINKAGE_NUMBER_DIGITS[1]}}}') AND NOT placeholder_number(d) THEN d END;
 
 CREATE OR REPLACE TEMP MACRO linkage_number(x) AS
   linkage_number_clean(regexp_replace(trim(coalesce(x, '')), '[\\s.\\-]', '', 'g'));

@@ -3,6 +3,7 @@
 import math
 from dataclasses import replace
 
+import pytest
 from support.snapshots import training_population
 
 from assets.reconcile import linkage_settings, model_store, standardise
@@ -88,3 +89,22 @@ def test_a_threshold_outside_0_1_is_refused():
 
     with pytest.raises(ValueError, match="match_probability_threshold"):
         replace(LinkageConfig.load(), match_probability_threshold=1.0)
+
+
+def test_a_trained_model_rendered_for_duckdb_again_is_the_stored_model(trained_model):
+    # Spark scoring renders the declaration in Spark's SQL with the trained m/u; rendered for DuckDB it must be
+    # exactly what training stored, so nothing but the dialect differs between the two backends.
+    stored = {k: v for k, v in trained_model.settings.items() if k != "linker_uid"}
+    rendered = linkage_settings.trained_settings_for(trained_model.settings, "duckdb")
+    rendered.pop("linker_uid", None)
+    assert rendered == stored
+    spark = linkage_settings.trained_settings_for(trained_model.settings, "spark")
+    assert "jaro_winkler(`nama_key_l`, `nama_key_r`) >= 0.9" in [
+        lv["sql_condition"] for lv in spark["comparisons"][1]["comparison_levels"]
+    ]
+
+
+def test_a_model_of_another_declaration_is_not_rendered(trained_model):
+    other = {**trained_model.settings, "comparisons": trained_model.settings["comparisons"][:-1]}
+    with pytest.raises(ValueError, match="other comparisons"):
+        linkage_settings.trained_settings_for(other, "spark")
