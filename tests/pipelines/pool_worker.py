@@ -9,6 +9,7 @@ Usage: python pool_worker.py WAREHOUSE BARRIER_DIR NAME   (DAGSTER_HOME set; exi
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from pathlib import Path
@@ -18,7 +19,9 @@ import dagster as dg
 from sejahtera import warehouse
 
 HOLD_SECONDS = 1.0
-BARRIER_SECONDS = 2.0
+BARRIER_SECONDS = float(os.environ.get("POOL_WORKER_BARRIER_SECONDS", "2"))
+"""How long a step waits for the other: short with the pool (the other cannot come), long in the control
+(the other will come, however slowly a loaded machine starts its process)."""
 
 
 @dg.op(pool="warehouse")

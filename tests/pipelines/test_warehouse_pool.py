@@ -45,7 +45,9 @@ def test_local_instance_limits_the_pool_to_one_step(tmp_path):
         assert not instance.telemetry_enabled
 
 
-def run_two_workers_at_once(tmp_path: Path, home: Path) -> tuple[list[int], list[str], Path]:
+def run_two_workers_at_once(
+    tmp_path: Path, home: Path, barrier_seconds: float = 2.0
+) -> tuple[list[int], list[str], Path]:
     """Start a second run while the first one's step is inside the warehouse pool.
 
     The second starts once the first has claimed its slot (its barrier file exists): two claims within the same
@@ -53,7 +55,12 @@ def run_two_workers_at_once(tmp_path: Path, home: Path) -> tuple[list[int], list
     """
     path = tmp_path / "warehouse.duckdb"
     barrier = tmp_path / "barrier"
-    env = {**os.environ, "DAGSTER_HOME": str(home), "PYTHONPATH": str(PROJECT_ROOT)}
+    env = {
+        **os.environ,
+        "DAGSTER_HOME": str(home),
+        "PYTHONPATH": str(PROJECT_ROOT),
+        "POOL_WORKER_BARRIER_SECONDS": str(barrier_seconds),
+    }
 
     def start(name: str) -> subprocess.Popen:
         return subprocess.Popen(
@@ -90,7 +97,7 @@ def test_without_the_pool_the_second_run_fails_on_the_lock(tmp_path):
     """The control: what the pool prevents really happens without it."""
     home = instance_home(tmp_path, None)
 
-    codes, errors, _ = run_two_workers_at_once(tmp_path, home)
+    codes, errors, _ = run_two_workers_at_once(tmp_path, home, barrier_seconds=90)
 
     assert sorted(codes) == [0, 1]
     assert "WarehouseLocked" in "".join(errors)

@@ -191,7 +191,11 @@ def test_links_name_every_source_record_and_the_evidence(page, ids) -> None:
     }
     evidence = [r for r in _rows(page["links"], 1) if r["person_id"] == ids["head"]]
     assert len(evidence) == 2 and all("nik: same NIK" in r["evidence"] for r in evidence)
-    assert any(note.startswith("members:") for note in page["links"]["notes"])
+    household_methods = {r["match_method"] for r in links if r["entity"] == "household"}
+    assert household_methods and household_methods <= {"head", "kk", "members", "no_kk", "single_record"}
+    assert {note.split(":")[0] for note in page["links"]["notes"]} >= household_methods
+    reasons = [r for r in _rows(page["links"], 1) if r["record"] in ("dtks DA", "regsosek RA")]
+    assert len(reasons) == 2 and all(r["evidence"] for r in reasons)
 
 
 def test_provenance_names_the_drop_file_and_row_of_the_new_address(page, ids) -> None:

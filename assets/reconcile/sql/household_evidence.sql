@@ -20,7 +20,7 @@ WITH listed AS (
            arg_max(r.source_record_id, r.hubungan = 1) AS head_record
     FROM work.person_record AS r
     JOIN work.person_resolved AS p USING (person_id)
-    WHERE r.source <> 'dukcapil' AND r.source_household_id IS NOT NULL
+    WHERE r.source <> /*@spine*/ AND r.source_household_id IS NOT NULL
     GROUP BY ALL
 ),
 totals AS (

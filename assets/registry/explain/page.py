@@ -34,6 +34,8 @@ MATCH_METHODS = {
     "nik_padan": "deterministic: the NIK is held by Dukcapil with a consistent identity",
     "splink": "probabilistic (Splink): the comparisons below, summed as match weights",
     "single_record": "nothing else matched: a person or family of its own",
+    "head": "household record joined to the family its listed head is in (the head survives splits and moves)",
+    "kk": "household record joined to the family whose current KK it carries",
     "members": "household record joined to the family most of its members are in (probability = that share)",
     "no_kk": "household record without linked members, joined to the family of its KK",
 }
@@ -213,7 +215,9 @@ def _links_section(con: duckdb.DuckDBPyConnection, h: dict) -> Section:
     evidence_rows = []
     for row in raw.rows:
         record = dict(zip(raw.columns, row, strict=True))
-        said = "; ".join(_comparison(c, record[c], record[f"{c}_weight"]) for c in comparisons if record[c])
+        said = record.get("reason") or "; ".join(
+            _comparison(c, record[c], record[f"{c}_weight"]) for c in comparisons if record[c]
+        )
         evidence_rows.append(
             (
                 record["person_id"],

@@ -82,12 +82,14 @@ WHERE (l.entity = 'household' AND l.registry_id = $household_id)
 ORDER BY l.entity DESC, l.registry_id, l.source, l.source_record_id;
 
 -- name: explain_link_evidence
--- Why records were put together: each linked pair with Splink's comparison levels and their match weights.
+-- Why records were put together: each linked pair of persons with Splink's comparison levels and their match
+-- weights, and each household record of the household (and each member placed by agency records) with its reason.
 SELECT * REPLACE (
            shown_record_id(source_l, source_record_id_l) AS source_record_id_l,
            shown_record_id(source_r, source_record_id_r) AS source_record_id_r)
 FROM registry.link_evidence
 WHERE person_id IN (SELECT person_id FROM explain_person)
+   OR (entity <> 'person' AND household_id = $household_id)
 ORDER BY person_id, source_l, source_record_id_l, source_r, source_record_id_r;
 
 -- name: explain_field_provenance
