@@ -4,6 +4,7 @@ Every asset opens the warehouse in the ``warehouse`` pool and is a no-op when th
 (``WarehouseResource.has_work``). Metadata holds counts only: no NIK, KK or name ever leaves the warehouse.
 """
 
+import dataclasses
 import functools
 
 import dagster as dg
@@ -193,7 +194,7 @@ def resolved_persons(
         )
     return dg.MaterializeResult(
         metadata={
-            **stats.as_metadata(),
+            **dataclasses.asdict(stats),
             "nik_status": dg.MetadataValue.json(status),
             "records by match_method": dg.MetadataValue.json(methods),
             "model trained at": model.trained_at.isoformat() if model else "no model: NIK links only",
@@ -226,5 +227,8 @@ def resolved_households(
             con, "SELECT match_method, count(*) FROM work.household_record GROUP BY ALL ORDER BY 1"
         )
     return dg.MaterializeResult(
-        metadata={**stats.as_metadata(), "household records by match_method": dg.MetadataValue.json(methods)}
+        metadata={
+            **dataclasses.asdict(stats),
+            "household records by match_method": dg.MetadataValue.json(methods),
+        }
     )
