@@ -26,6 +26,7 @@ and that configuration at 2 000 and 20 000 households.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import resource
 import subprocess
@@ -91,7 +92,9 @@ def reconcile(folder: Path) -> None:
         seconds["households"] = time.perf_counter() - started
         (folder / "model.json").write_text(json.dumps(model.settings))
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({"seconds": seconds, "peak_mb": peak_mb, "stats": stats.as_metadata()}), flush=True)
+    print(
+        json.dumps({"seconds": seconds, "peak_mb": peak_mb, "stats": dataclasses.asdict(stats)}), flush=True
+    )
 
 
 def pairwise(con, predicted: str, truth: str) -> dict[str, float]:

@@ -24,6 +24,8 @@ import resource
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -262,12 +264,19 @@ BY_MEMBERS = """
 """
 
 
-def bench_registry(households: int, seed: int, landing: Path | None) -> None:
+@contextmanager
+def bench_folders(households: int, seed: int, landing: Path | None) -> Iterator[tuple[Path, Path]]:
+    """(landing zone, warehouse file) in a scratch folder removed afterwards; the landing zone is generated
+    there unless one is given, so both benchmarks measure the same kind of input."""
     with tempfile.TemporaryDirectory(prefix="registry_bench_") as tmp:
         if landing is None:
             landing = Path(tmp) / "landing"
             generate(landing, households, seed)
-        path = Path(tmp) / "warehouse" / "sejahtera.duckdb"
+        yield landing, Path(tmp) / "warehouse" / "sejahtera.duckdb"
+
+
+def bench_registry(households: int, seed: int, landing: Path | None) -> None:
+    with bench_folders(households, seed, landing) as (landing, path):
         for run_id in ("bench-run-1", "bench-run-2"):
             timings = run_registry(path, landing, run_id)
             print(f"  {run_id}:")
@@ -288,11 +297,7 @@ def bench_pipeline(households: int, seed: int, landing: Path | None) -> None:
 
     import dagster as dg
 
-    with tempfile.TemporaryDirectory(prefix="registry_bench_") as tmp:
-        if landing is None:
-            landing = Path(tmp) / "landing"
-            generate(landing, households, seed)
-        path = Path(tmp) / "warehouse" / "sejahtera.duckdb"
+    with bench_folders(households, seed, landing) as (landing, path):
         os.environ["SEJAHTERA_LANDING"] = str(landing)
         os.environ["SEJAHTERA_WAREHOUSE"] = str(path)
         from pipelines.definitions import defs

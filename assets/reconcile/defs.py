@@ -4,6 +4,9 @@ Every asset opens the warehouse in the ``warehouse`` pool and is a no-op when th
 (``WarehouseResource.has_work``). Metadata holds counts only: no NIK, KK or name ever leaves the warehouse.
 """
 
+import dataclasses
+import functools
+
 import dagster as dg
 import duckdb
 
@@ -14,6 +17,7 @@ from assets.reconcile.linkage import NotEnoughToTrain
 from assets.reconcile.persons import resolve_persons
 from assets.reconcile.spark_linkage import linkage_engine
 from assets.reconcile.training import NothingToTrainOn, published_person_records
+from sejahtera.asset_guards import skip_when, without_new_drops
 from sejahtera.failures import PermanentFailure
 from sejahtera.faults import fault_point
 from sejahtera.resources import RulesResource, WarehouseResource
@@ -24,19 +28,20 @@ OWNERS = ["team:reconcile"]
 NO_NEW_DROPS = "no new drops this run: nothing reconciled"
 
 
-def _no_op() -> dg.MaterializeResult:
-    return dg.MaterializeResult(metadata={"note": NO_NEW_DROPS})
+reconcile_asset = functools.partial(dg.asset, group_name=GROUP, owners=OWNERS, pool="warehouse")
+"""``dg.asset`` with what every reconcile asset shares: its group, its owners and the warehouse pool (one writer)."""
+
+
+on_new_drops = skip_when(without_new_drops({"note": NO_NEW_DROPS}))
+"""Runs a reconcile asset's body only when this run found new drops (otherwise a no-op saying so)."""
 
 
 def _counts(con: duckdb.DuckDBPyConnection, sql: str) -> dict[str, int]:
     return {str(k): int(v) for k, v in con.execute(sql).fetchall()}
 
 
-@dg.asset(
+@reconcile_asset(
     key="dukcapil_population",
-    group_name=GROUP,
-    owners=OWNERS,
-    pool="warehouse",
     kinds={"duckdb"},
     deps=[dg.AssetKey("source_snapshots")],
     description=(
@@ -44,11 +49,10 @@ def _counts(con: duckdb.DuckDBPyConnection, sql: str) -> dict[str, int]:
         "apply per NIK in (tanggal_peristiwa, drop_id, row) order, so a late delta never overrides a later change."
     ),
 )
+@on_new_drops
 def dukcapil_population(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource
 ) -> dg.MaterializeResult:
-    if not warehouse.has_work(context.run.run_id):
-        return _no_op()
     with warehouse.connect() as con:
         standardise.install_macros(con)
         persons = standardise.build_dukcapil_person(con)
@@ -66,11 +70,8 @@ def dukcapil_population(
     )
 
 
-@dg.asset(
+@reconcile_asset(
     key="standardised_records",
-    group_name=GROUP,
-    owners=OWNERS,
-    pool="warehouse",
     kinds={"duckdb"},
     deps=[dukcapil_population],
     description=(
@@ -79,11 +80,10 @@ def dukcapil_population(
         "relationship 1-8, 10-digit village codes, NIK/KK placeholders nulled for linkage with the reason kept."
     ),
 )
+@on_new_drops
 def standardised_records(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource
 ) -> dg.MaterializeResult:
-    if not warehouse.has_work(context.run.run_id):
-        return _no_op()
     with warehouse.connect() as con:
         standardise.install_macros(con)
         names = standardise.build_name_standard(con)
@@ -111,11 +111,8 @@ def standardised_records(
     )
 
 
-@dg.asset(
+@reconcile_asset(
     key="linkage_model",
-    group_name=GROUP,
-    owners=OWNERS,
-    pool="warehouse",
     kinds={"duckdb", "splink"},
     description=(
         "The Splink person-linkage model trained on the published snapshots (declared in "
@@ -155,11 +152,8 @@ def linkage_model(
     )
 
 
-@dg.asset(
+@reconcile_asset(
     key="resolved_persons",
-    group_name=GROUP,
-    owners=OWNERS,
-    pool="warehouse",
     kinds={"duckdb", "splink"},
     deps=[standardised_records],
     description=(
@@ -169,11 +163,10 @@ def linkage_model(
         "newest stored linkage model (trains and publishes one if there is none)."
     ),
 )
+@on_new_drops
 def resolved_persons(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource, rules: RulesResource
 ) -> dg.MaterializeResult:
-    if not warehouse.has_work(context.run.run_id):
-        return _no_op()
     config = rules.read(LinkageConfig.load, LINKAGE_FILE)
     with warehouse.connect() as con:
         standardise.install_macros(con)
@@ -202,7 +195,7 @@ def resolved_persons(
         )
     return dg.MaterializeResult(
         metadata={
-            **stats.as_metadata(),
+            **dataclasses.asdict(stats),
             "nik_status": dg.MetadataValue.json(status),
             "records by match_method": dg.MetadataValue.json(methods),
             "model trained at": model.trained_at.isoformat() if model else "no model: NIK links only",
@@ -215,11 +208,8 @@ def resolved_persons(
     )
 
 
-@dg.asset(
+@reconcile_asset(
     key="resolved_households",
-    group_name=GROUP,
-    owners=OWNERS,
-    pool="warehouse",
     kinds={"duckdb"},
     deps=[resolved_persons],
     description=(
@@ -229,16 +219,18 @@ def resolved_persons(
         "rows of work.source_link."
     ),
 )
+@on_new_drops
 def resolved_households(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource
 ) -> dg.MaterializeResult:
-    if not warehouse.has_work(context.run.run_id):
-        return _no_op()
     with warehouse.connect() as con:
         stats = resolve_households(con)
         methods = _counts(
             con, "SELECT match_method, count(*) FROM work.household_record GROUP BY ALL ORDER BY 1"
         )
     return dg.MaterializeResult(
-        metadata={**stats.as_metadata(), "household records by match_method": dg.MetadataValue.json(methods)}
+        metadata={
+            **dataclasses.asdict(stats),
+            "household records by match_method": dg.MetadataValue.json(methods),
+        }
     )

@@ -53,9 +53,6 @@ class HouseholdStats:
     kept_ids: int
     new_ids: int
 
-    def as_metadata(self) -> dict[str, int]:
-        return dict(self.__dict__)
-
 
 def resolve_households(con: duckdb.DuckDBPyConnection) -> HouseholdStats:
     """Fill ``household_id`` of ``work.person_resolved`` and ``work.household_record``; write

@@ -68,9 +68,6 @@ class PersonStats:
     kept_ids: int
     new_ids: int
 
-    def as_metadata(self) -> dict[str, int]:
-        return dict(self.__dict__)
-
 
 def resolve_persons(
     con: duckdb.DuckDBPyConnection, model: TrainedModel | None, config: LinkageConfig

@@ -6,6 +6,7 @@ drops (``WarehouseResource.has_work``) or applied none (only duplicate, stale or
 the plain modules beside this one; these functions only run it and describe the result for the UI.
 """
 
+import functools
 from collections.abc import Iterator
 
 import dagster as dg
@@ -30,6 +31,7 @@ from assets.registry.survivorship import build_survivors
 from assets.registry.targeting import build_targeting_errors
 from assets.registry.welfare import build_welfare
 from sejahtera import warehouse as wh
+from sejahtera.asset_guards import skip_when
 from sejahtera.failures import PermanentFailure
 from sejahtera.resources import RulesResource, WarehouseResource
 
@@ -52,18 +54,25 @@ def current_state(warehouse: WarehouseResource, run_id: str) -> RunState:
         return run_state(con, run_id)
 
 
-def _nothing_to_do(state: RunState) -> dg.MaterializeResult:
-    return dg.MaterializeResult(metadata={"outcome": state.value})
+def _without_applied_drops(
+    context: AssetExecutionContext, warehouse: WarehouseResource
+) -> dg.MaterializeResult | None:
+    state = current_state(warehouse, context.run.run_id)
+    return None if state is RunState.APPLY else dg.MaterializeResult(metadata={"outcome": state.value})
+
+
+on_applied_drops = skip_when(_without_applied_drops)
+"""Runs a registry asset's body only when this run applied a drop (otherwise a no-op naming the run's state)."""
+
+registry_asset = functools.partial(dg.asset, group_name=GROUP, owners=OWNERS, pool="warehouse")
+"""``dg.asset`` with what every registry asset shares: its group, its owners and the warehouse pool (one writer)."""
 
 
 # --- survivorship ------------------------------------------------------------------------------------------------
 
 
-@dg.asset(
-    group_name=GROUP,
-    owners=OWNERS,
+@registry_asset(
     kinds={"duckdb"},
-    pool="warehouse",
     deps=[UPSTREAM["persons"], UPSTREAM["households"], UPSTREAM["snapshots"]],
     description="Each registry field takes its value from one source record by the rules of "
     "config/survivorship.yaml (Dukcapil for identity and vital status, the household's Regsosek survey for "
@@ -71,12 +80,10 @@ def _nothing_to_do(state: RunState) -> dg.MaterializeResult:
     "(work.field_provenance, published as registry.field_provenance).",
     metadata={"dagster/column_schema": tables.column_schema(tables.FIELD_PROVENANCE)},
 )
+@on_applied_drops
 def survivorship(
     context: AssetExecutionContext, warehouse: WarehouseResource, rules: RulesResource
 ) -> dg.MaterializeResult:
-    state = current_state(warehouse, context.run.run_id)
-    if state is not RunState.APPLY:
-        return _nothing_to_do(state)
     with warehouse.connect() as con:
         survivors = build_survivors(con, rules.read(load_survivorship, SURVIVORSHIP_FILE))
         by_source = con.execute(
@@ -103,23 +110,18 @@ def survivorship(
 # --- welfare ranking ---------------------------------------------------------------------------------------------
 
 
-@dg.asset(
-    group_name=GROUP,
-    owners=OWNERS,
+@registry_asset(
     kinds={"duckdb", "python"},
-    pool="warehouse",
     deps=[survivorship],
     description="Proxy-means-test welfare score per household (config/pmt_weights.yaml: a transparent index, "
     "NOT BPS's model), imputed from P3KE desil / DTKS listing / size when there is no survey (flagged in "
     "welfare_source), national, provincial and regency deciles (1 = poorest), and programme eligibility with "
     "its reason (config/eligibility.yaml). Dead members are never counted.",
 )
+@on_applied_drops
 def welfare_ranking(
     context: AssetExecutionContext, warehouse: WarehouseResource, rules: RulesResource
 ) -> dg.MaterializeResult:
-    state = current_state(warehouse, context.run.run_id)
-    if state is not RunState.APPLY:
-        return _nothing_to_do(state)
     with warehouse.connect() as con:
         weights = build_welfare(con, rules.read(load_pmt_weights, PMT_WEIGHTS_FILE))
         eligibility = build_eligibility(con, rules.read(load_eligibility, ELIGIBILITY_FILE))
@@ -162,11 +164,8 @@ def _ranking_metadata(con: duckdb.DuckDBPyConnection, household_table: str) -> d
 # --- targeting errors --------------------------------------------------------------------------------------------
 
 
-@dg.asset(
-    group_name=GROUP,
-    owners=OWNERS,
+@registry_asset(
     kinds={"duckdb"},
-    pool="warehouse",
     deps=[welfare_ranking],
     description="Targeting errors of DTKS and P3KE programme receipts: dead people listed by receiving records, "
     "receiving households without a living member or above the programme's decile cutoff (inclusion errors), "
@@ -174,10 +173,8 @@ def _ranking_metadata(con: duckdb.DuckDBPyConnection, household_table: str) -> d
     "follow-up list (published in the same transaction as the registry, as registry.targeting_error).",
     metadata={"dagster/column_schema": tables.column_schema(tables.TARGETING_ERROR)},
 )
+@on_applied_drops
 def targeting_errors(context: AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
-    state = current_state(warehouse, context.run.run_id)
-    if state is not RunState.APPLY:
-        return _nothing_to_do(state)
     with warehouse.connect() as con:
         build_targeting_errors(con)
         metadata = _targeting_metadata(con, "work.targeting_error")
@@ -408,11 +405,8 @@ class ExportConfig(dg.Config):
     """Export the published registry even when the exports are as new as it already."""
 
 
-@dg.asset(
-    group_name=GROUP,
-    owners=OWNERS,
+@registry_asset(
     kinds={"parquet", "csv"},
-    pool="warehouse",
     deps=[dg.AssetKey(["registry", "person"]), dg.AssetKey(["registry", "household"])],
     description="Per-province Parquet and CSV of the published registry under SEJAHTERA_EXPORTS (default "
     "exports/ beside the warehouse): NIK and KK replaced by HMAC-SHA256 tokens keyed by SEJAHTERA_EXPORT_KEY "

@@ -94,6 +94,7 @@ def build_history_and_changelog(con: duckdb.DuckDBPyConnection) -> None:
     read_previous_registry(con)
     SQL.run(con, "person_change")
     SQL.run(con, "household_change")
+    SQL.run(con, "create_new_versions_macro")
     SQL.run(con, "person_history")
     SQL.run(con, "household_history")
     SQL.run(con, "create_changelog")

@@ -15,6 +15,7 @@ drops touches nothing.
 """
 
 import datetime as dt
+import functools
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -30,6 +31,7 @@ from assets.validate.quality_config import QUALITY_FILE, load_quality_config
 from assets.validate.report import build_report, report_markdown
 from assets.validate.snapshots import build_snapshots
 from assets.validate.suites import EXPECTATIONS_DIR, SuiteError
+from sejahtera.asset_guards import skip_when, without_new_drops
 from sejahtera.drop_status import DropStatus
 from sejahtera.failures import PermanentFailure
 from sejahtera.resources import RulesResource, WarehouseResource
@@ -94,13 +96,14 @@ def _no_work() -> dict:
     return {"outcome": dg.MetadataValue.text("no new drops in this run: nothing to do")}
 
 
-@dg.asset(
+validate_asset = functools.partial(dg.asset, group_name=GROUP, owners=OWNERS, pool="warehouse")
+"""``dg.asset`` with what every validate asset shares: its group, its owners and the warehouse pool (one writer)."""
+
+
+@validate_asset(
     name="validated_drops",
-    group_name=GROUP,
     deps=[LANDED_DROPS],
-    pool="warehouse",
     kinds={"duckdb", "great_expectations"},
-    owners=OWNERS,
     check_specs=VALIDATED_CHECKS,
     description="Runs the expectation suites on every drop extract loaded, in apply order: failing rows to "
     "work.quarantine with every rule they broke, the rest typed into work.accepted_*; a drop with more than "
@@ -256,19 +259,15 @@ def _accounts_markdown(accounts: list) -> str:
     return "\n".join(lines)
 
 
-@dg.asset(
+@validate_asset(
     name="quality_report",
-    group_name=GROUP,
     deps=[validated_drops],
-    pool="warehouse",
     kinds={"duckdb"},
-    owners=OWNERS,
     description="Per drop: rows failing each row rule and raising each identity warning, per province and "
     "regency (the row's region code or its household's), so the agency knows what to fix. work.drop_report.",
 )
+@skip_when(without_new_drops(_no_work()))
 def quality_report(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
-    if not warehouse.has_work(context.run.run_id):
-        return dg.MaterializeResult(metadata=_no_work())
     with warehouse.connect() as con:
         rows = build_report(con, context.run.run_id)
         markdown = report_markdown(con)
@@ -277,13 +276,10 @@ def quality_report(context: dg.AssetExecutionContext, warehouse: WarehouseResour
     )
 
 
-@dg.asset(
+@validate_asset(
     name="source_snapshots",
-    group_name=GROUP,
     deps=[validated_drops],
-    pool="warehouse",
     kinds={"duckdb"},
-    owners=OWNERS,
     check_specs=[
         dg.AssetCheckSpec(
             NOT_STAGED,

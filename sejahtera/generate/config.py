@@ -116,10 +116,7 @@ class NoiseConfig:
         return replace(self, **{f.name: min(1.0, getattr(self, f.name) * factor) for f in fields(self)})
 
     def __post_init__(self) -> None:
-        for f in fields(self):
-            value = getattr(self, f.name)
-            if not 0.0 <= value <= 1.0:
-                raise ValueError(f"NoiseConfig.{f.name} must be a share between 0 and 1, got {value}")
+        _require_shares(self)
 
 
 @dataclass(frozen=True)
@@ -149,10 +146,16 @@ class FamilyConfig:
         return cls(move_share=0.15, split_share=0.65, reissue_on_head_death=0.8, widowed_parent_joins=0.3)
 
     def __post_init__(self) -> None:
-        for f in fields(self):
-            value = getattr(self, f.name)
-            if not 0.0 <= value <= 1.0:
-                raise ValueError(f"FamilyConfig.{f.name} must be a share between 0 and 1, got {value}")
+        _require_shares(self)
+
+
+def _require_shares(config: NoiseConfig | FamilyConfig) -> None:
+    """Every field of a rates dataclass must be a share between 0 and 1: a rate outside would not fail later, it
+    would silently generate skewed data."""
+    for f in fields(config):
+        value = getattr(config, f.name)
+        if not 0.0 <= value <= 1.0:
+            raise ValueError(f"{type(config).__name__}.{f.name} must be a share between 0 and 1, got {value}")
 
 
 @dataclass(frozen=True)

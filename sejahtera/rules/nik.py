@@ -40,35 +40,35 @@ _DIGITS16 = re.compile(r"^[0-9]{16}$")
 
 def nik_problem(nik: str | None, districts: Set[str]) -> str | None:
     """Why ``nik`` is malformed, or None when it is well-formed (None in, None out: missing is not malformed)."""
-    if nik is None or nik == "":
-        return None
-    if not _DIGITS16.match(nik):
-        return NOT_16_DIGITS
-    if nik == "0" * 16:
-        return ALL_ZEROS
-    if nik[:6] not in districts:
-        return UNKNOWN_DISTRICT
-    day = int(nik[6:8])
-    if not (1 <= day <= 31 or 41 <= day <= 71):
-        return DAY_OUT_OF_RANGE
-    if not 1 <= int(nik[8:10]) <= 12:
-        return MONTH_OUT_OF_RANGE
-    if nik[12:] == "0000":
-        return SERIAL_ZERO
-    return None
+    return _card_number_problem(nik, districts, carries_birth_date=True)
 
 
 def kk_problem(kk: str | None, districts: Set[str]) -> str | None:
     """Why a KK number is malformed, or None when it is well-formed or missing."""
-    if kk is None or kk == "":
+    return _card_number_problem(kk, districts, carries_birth_date=False)
+
+
+def _card_number_problem(number: str | None, districts: Set[str], *, carries_birth_date: bool) -> str | None:
+    """The first rule a 16-digit NIK or KK number breaks, always checked in the same order.
+
+    NIK and KK share the layout (district of issue in digits 1-6, serial in 13-16); only a NIK carries the birth
+    day (+40 for women) and month in digits 7-10, so one function checks both and no rule can drift apart.
+    """
+    if number is None or number == "":
         return None
-    if not _DIGITS16.match(kk):
+    if not _DIGITS16.match(number):
         return NOT_16_DIGITS
-    if kk == "0" * 16:
+    if number == "0" * 16:
         return ALL_ZEROS
-    if kk[:6] not in districts:
+    if number[:6] not in districts:
         return UNKNOWN_DISTRICT
-    if kk[12:] == "0000":
+    if carries_birth_date:
+        day = int(number[6:8])
+        if not (1 <= day <= 31 or 41 <= day <= 71):
+            return DAY_OUT_OF_RANGE
+        if not 1 <= int(number[8:10]) <= 12:
+            return MONTH_OUT_OF_RANGE
+    if number[12:] == "0000":
         return SERIAL_ZERO
     return None
 

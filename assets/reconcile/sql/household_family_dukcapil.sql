@@ -40,10 +40,20 @@ QUALIFY row_number() OVER (
     PARTITION BY m.source, m.source_household_id ORDER BY votes DESC, holds_head DESC, family_key
 ) = 1;
 
+-- A person's family by vote: given one candidate row per household naming the person and a family
+-- (person_id, family_key, observed_at), the family most rows name (ties: the most recent record, then the smaller
+-- key). One rule for the spouses and for the household-mates below. Temporary: it lives with the connection.
+CREATE OR REPLACE TEMPORARY MACRO most_voted_family(candidates) AS TABLE
+SELECT person_id, family_key
+FROM query_table(candidates)
+GROUP BY person_id, family_key
+QUALIFY row_number() OVER (
+    PARTITION BY person_id ORDER BY count(*) DESC, max(observed_at) DESC NULLS LAST, family_key
+) = 1;
+
 INSERT INTO work.person_family
-SELECT person_id, family_key, 'spouse'
-FROM (
-    SELECT d.person_id, f.family_key, count(*) AS households, max(a.observed_at) AS latest
+WITH spouse_households AS (
+    SELECT d.person_id, f.family_key, a.observed_at
     FROM work.dukcapil_family AS d
     JOIN work.agency_membership AS a ON a.person_id = d.person_id AND a.hubungan IN (1, 2)
     JOIN work.agency_membership AS b
@@ -51,24 +61,19 @@ FROM (
      AND b.hubungan IN (1, 2) AND b.hubungan <> a.hubungan AND b.person_id <> a.person_id
     JOIN work.person_family AS f ON f.person_id = b.person_id
     WHERE NOT d.has_living
-    GROUP BY d.person_id, f.family_key
-    QUALIFY row_number() OVER (
-        PARTITION BY d.person_id ORDER BY households DESC, latest DESC NULLS LAST, f.family_key
-    ) = 1
-);
+)
+SELECT person_id, family_key, 'spouse'
+FROM most_voted_family('spouse_households');
 
 INSERT INTO work.person_family
-SELECT person_id, family_key, 'household_mates'
-FROM (
-    SELECT m.person_id, v.family_key, count(*) AS households, max(m.observed_at) AS latest
+WITH mate_households AS (
+    SELECT m.person_id, v.family_key, m.observed_at
     FROM work.agency_membership AS m
     JOIN work.agency_household_vote AS v USING (source, source_household_id)
     WHERE m.person_id NOT IN (SELECT person_id FROM work.person_family)
-    GROUP BY m.person_id, v.family_key
-    QUALIFY row_number() OVER (
-        PARTITION BY m.person_id ORDER BY households DESC, latest DESC NULLS LAST, v.family_key
-    ) = 1
-);
+)
+SELECT person_id, family_key, 'household_mates'
+FROM most_voted_family('mate_households');
 
 INSERT INTO work.person_family
 SELECT person_id, family_key, 'dukcapil_kk'

@@ -35,47 +35,44 @@ WHERE p.household_id IS NULL
        p.desil_provinsi, p.miskin_ekstrem, p.eligible_pkh, p.eligible_bpnt, p.eligible_pbi, p.kode_kabupaten,
        p.desil_kabupaten, p.welfare_source, p.anggota_tercatat);
 
--- name: person_history
-CREATE OR REPLACE TABLE work.person_history AS
-WITH run AS (SELECT run_id, started_at FROM work.run)
-SELECT h.* REPLACE (
-           CASE WHEN h.valid_to IS NULL AND c.person_id IS NOT NULL THEN run.started_at ELSE h.valid_to END AS valid_to,
-           CASE WHEN h.valid_to IS NULL AND c.person_id IS NOT NULL THEN run.run_id ELSE h.closed_by_run_id END
+-- name: create_new_versions_macro
+-- One entity's history after this run: its previous versions, those of the entities that changed closed at this
+-- run's start (valid_to, closed_by_run_id), plus a new open version of every changed entity still in the
+-- registry. The same for persons and households, so the two histories can never be versioned differently.
+-- Arguments are table names (previous history, this run's registry table, the changes) and the id column;
+-- temporary, so it lives only as long as the connection.
+CREATE OR REPLACE TEMPORARY MACRO new_versions(previous_history, registry_table, changes, id_column) AS TABLE
+WITH run AS (SELECT run_id, started_at FROM work.run),
+changed AS (SELECT COLUMNS(id_column) AS changed_id FROM query_table(changes))
+SELECT h.* EXCLUDE (version_of) REPLACE (
+           CASE WHEN h.valid_to IS NULL AND c.changed_id IS NOT NULL THEN run.started_at ELSE h.valid_to END
+               AS valid_to,
+           CASE WHEN h.valid_to IS NULL AND c.changed_id IS NOT NULL THEN run.run_id ELSE h.closed_by_run_id END
                AS closed_by_run_id
        )
-FROM temp.main.previous_person_history AS h
+FROM (SELECT *, COLUMNS(id_column) AS version_of FROM query_table(previous_history)) AS h
 CROSS JOIN run
-LEFT JOIN temp.main.person_change AS c ON c.person_id = h.person_id
+LEFT JOIN changed AS c ON c.changed_id = h.version_of
 UNION ALL BY NAME
-SELECT n.*,
+SELECT n.* EXCLUDE (version_of),
        run.started_at AS valid_from,
        CAST(NULL AS TIMESTAMPTZ) AS valid_to,
        run.run_id AS run_id,
        CAST(NULL AS VARCHAR) AS closed_by_run_id
-FROM work.registry_person AS n
+FROM (SELECT *, COLUMNS(id_column) AS version_of FROM query_table(registry_table)) AS n
 CROSS JOIN run
-JOIN temp.main.person_change AS c ON c.person_id = n.person_id
+JOIN changed AS c ON c.changed_id = n.version_of;
+
+-- name: person_history
+CREATE OR REPLACE TABLE work.person_history AS
+SELECT *
+FROM new_versions('temp.main.previous_person_history', 'work.registry_person', 'temp.main.person_change', 'person_id')
 ORDER BY person_id, valid_from;
 
 -- name: household_history
 CREATE OR REPLACE TABLE work.household_history AS
-WITH run AS (SELECT run_id, started_at FROM work.run)
-SELECT h.* REPLACE (
-           CASE WHEN h.valid_to IS NULL AND c.household_id IS NOT NULL THEN run.started_at ELSE h.valid_to END
-               AS valid_to,
-           CASE WHEN h.valid_to IS NULL AND c.household_id IS NOT NULL THEN run.run_id ELSE h.closed_by_run_id END
-               AS closed_by_run_id
-       )
-FROM temp.main.previous_household_history AS h
-CROSS JOIN run
-LEFT JOIN temp.main.household_change AS c ON c.household_id = h.household_id
-UNION ALL BY NAME
-SELECT n.*,
-       run.started_at AS valid_from,
-       CAST(NULL AS TIMESTAMPTZ) AS valid_to,
-       run.run_id AS run_id,
-       CAST(NULL AS VARCHAR) AS closed_by_run_id
-FROM work.registry_household AS n
-CROSS JOIN run
-JOIN temp.main.household_change AS c ON c.household_id = n.household_id
+SELECT *
+FROM new_versions(
+    'temp.main.previous_household_history', 'work.registry_household', 'temp.main.household_change', 'household_id'
+)
 ORDER BY household_id, valid_from;
