@@ -98,10 +98,10 @@ def run_the_real_job(
     resources = build_resources(settings)
     if rules is not None:
         resources["rules"] = RulesResource(folder=str(rules))
-    job = dg.Definitions(
-        assets=defs.assets, asset_checks=defs.asset_checks, jobs=defs.jobs, resources=resources
-    ).resolve_job_def(job_name)
-    with dg.instance_for_test() as instance:
+    with dg.instance_for_test() as instance:  # the job resolves with this instance current
+        job = dg.Definitions(
+            assets=defs.assets, asset_checks=defs.asset_checks, jobs=defs.jobs, resources=resources
+        ).resolve_job_def(job_name)
         result = job.execute_in_process(
             instance=instance, raise_on_error=False, run_config={**QUIET, **(run_config or {})}
         )
