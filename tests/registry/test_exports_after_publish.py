@@ -103,8 +103,8 @@ def test_a_full_export_has_its_own_folder(monkeypatch: pytest.MonkeyPatch, tmp_p
 def _stage(world: World | None) -> list:
     """The registry stage's assets, behind a stand-in upstream writing ``world`` (none: a run without drops)."""
     if world is None:
-        return [*registry.assets, *registry.asset_checks]
-    return [stand_in_upstream(world), *registry.assets, *registry.asset_checks]
+        return [*registry.asset_defs, *registry.asset_checks]
+    return [stand_in_upstream(world), *registry.asset_defs, *registry.asset_checks]
 
 
 def _run(root: Path, instance: dg.DagsterInstance, world: World | None) -> dg.ExecuteInProcessResult:

@@ -42,7 +42,7 @@ def _nightly_like_run(root: Path, world: World, retries: int) -> dg.ExecuteInPro
     """The registry stage behind a stand-in upstream, with the nightly job's kind of retry policy (no delay)."""
 
     defs = dg.Definitions(
-        assets=[stand_in_upstream(world), *registry.assets],
+        assets=[stand_in_upstream(world), *registry.asset_defs],
         asset_checks=registry.asset_checks,
         jobs=[dg.define_asset_job("stage", op_retry_policy=dg.RetryPolicy(max_retries=retries))],
         resources={
