@@ -47,8 +47,10 @@ demo-export-key:
 	  mkdir -p "$(dir $(DEMO_EXPORT_KEY))" && (umask 077; $(PYTHON) -c "import secrets; print(secrets.token_hex(32))" > "$(DEMO_EXPORT_KEY)"); \
 	fi
 
+## The whole suite, on as many workers as TEST_WORKERS (pytest-xdist; each worker builds its own fixtures).
+TEST_WORKERS ?= 2
 test: install
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS)
 
 bench: install
 	$(BIN)/python -m benchmarks
