@@ -12,7 +12,7 @@ def test_two_nightly_runs_at_once_both_succeed_and_apply_each_drop_once(tmp_path
     from sejahtera.generate import generate_landing_zone
 
     machine = Operator(tmp_path, deployed=True)
-    generate_landing_zone(out=machine.landing, households=20, seed=11)
+    generate_landing_zone(out=machine.landing, households=30, seed=11)
     machine.script("import dagster as dg; dg.DagsterInstance.get().dispose()")
 
     runs = [machine.start("run", "--quiet") for _ in range(2)]
