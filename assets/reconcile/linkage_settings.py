@@ -4,7 +4,7 @@ Read this file to review the model; the plumbing is in :mod:`assets.reconcile.li
 (m and u per level, the prior) are an artefact stored in ``ops.linkage_model``, not code.
 
 Each record is one row of ``LINKAGE_INPUT_SQL`` below (person records of every source, Dukcapil as the spine).
-Why the comparisons look like this (``/work/shared/linkage.md``):
+Why the comparisons look like this (``docs/linkage.md``, measured record-linkage facts copied into the repository):
 
 * The whole name is compared, never first/last name: most Indonesians have no family name. Titles are already
   gone and spelling variants folded into ``nama_key`` (:mod:`assets.reconcile.names`). "One name's tokens are a
