@@ -14,7 +14,6 @@ Skipped when dagster-k8s is not installed (the optional extra ``k8s``; CI instal
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import subprocess
@@ -40,6 +39,7 @@ from dagster._record import copy as record_copy
 from dagster._serdes.config_class import class_from_code_pointer
 from dagster_k8s import K8sRunLauncher
 from dagster_k8s.job import construct_dagster_k8s_job, get_k8s_job_name
+from support.cli import Operator
 
 from pipelines import executors
 from sejahtera import PROJECT_ROOT
@@ -301,14 +301,9 @@ def step_pods(job: dg.JobDefinition, config: dict, instance: dg.DagsterInstance)
 
 def test_dagster_definitions_validate_with_the_k8s_executor(tmp_path: Path):
     """The code location as the code server loads it in production: a fresh process, SEJAHTERA_EXECUTOR=k8s."""
-    home = tmp_path / "dagster_home"
-    home.mkdir()
-    shutil.copyfile(PROJECT_ROOT / "deploy" / "dagster.yaml", home / "dagster.yaml")
+    operator = Operator(tmp_path, deployed=True)
     env = {
-        **os.environ,
-        "DAGSTER_HOME": str(home),
-        "SEJAHTERA_LANDING": str(tmp_path / "landing"),
-        "SEJAHTERA_WAREHOUSE": str(tmp_path / "warehouse.duckdb"),
+        **operator.env,
         executors.EXECUTOR_ENV: "k8s",
         executors.K8S_CONFIG_ENV: str(EXECUTOR_YAML),
     }
