@@ -143,6 +143,11 @@ def test_every_class_the_instance_names_accepts_its_config(instance_home: Path, 
         loaded[name] = (klass.__name__, result.value)
 
     assert loaded["storage"][0] == "DagsterPostgresStorage"
+    assert [loaded[name][0] for name in ("run storage", "event log storage", "schedule storage")] == [
+        "PostgresRunStorage",
+        "PostgresEventLogStorage",
+        "PostgresScheduleStorage",
+    ]
     assert loaded["storage"][1]["postgres_db"]["hostname"] == PG_ENV["DAGSTER_PG_HOST"]
     assert loaded["run launcher"][0] == "K8sRunLauncher"
     assert loaded["run coordinator"][0] == "QueuedRunCoordinator"
