@@ -3,7 +3,8 @@ SHELL := /bin/bash
 PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
-# Optional extras installed with the project (CI adds `spark`, for the Splink-on-Spark equality test).
+# Optional extras installed with the project (CI adds `spark`, for the Splink-on-Spark equality test, and `k8s`,
+# for the Kubernetes deployment's config checks). Each set of extras has its own stamp, so changing EXTRAS installs.
 EXTRAS ?= dev
 comma := ,
 STAMP := $(VENV)/.installed-$(subst $(comma),-,$(EXTRAS))

@@ -1,7 +1,7 @@
 """Ships the rule folders inside the wheel, so an installed sejahtera finds them outside a checkout.
 
-``config/``, ``expectations/``, ``reference/`` and the local instance template ``deploy/dagster.yaml`` stay at the
-top of the repository (where people edit them); the build copies them into ``sejahtera/bundled/``, which
+``config/``, ``expectations/``, ``reference/``, the local instance template ``deploy/dagster.yaml`` and the
+Kubernetes executor's default config ``deploy/k8s/nightly_executor.yaml`` stay at the top of the repository (where people edit them); the build copies them into ``sejahtera/bundled/``, which
 :data:`sejahtera.RULES_ROOT` falls back to when the package runs from an installed wheel. Everything else about
 the build is declared in ``pyproject.toml``.
 """
@@ -15,7 +15,7 @@ from setuptools import setup
 from setuptools.command.build_py import build_py
 
 HERE = Path(__file__).resolve().parent
-BUNDLED = ("config", "expectations", "reference", "deploy/dagster.yaml")
+BUNDLED = ("config", "expectations", "reference", "deploy/dagster.yaml", "deploy/k8s/nightly_executor.yaml")
 
 
 class BuildWithRules(build_py):

@@ -17,6 +17,7 @@ from __future__ import annotations
 import dagster as dg
 
 from assets.registry.explain.job import explain_household
+from pipelines.executors import nightly_executor
 
 LINKAGE_MODEL = dg.AssetKey("linkage_model")
 
@@ -36,7 +37,8 @@ nightly_job = dg.define_asset_job(
     name="nightly",
     selection=dg.AssetSelection.all() - dg.AssetSelection.assets(LINKAGE_MODEL),
     description="Process every complete drop not yet processed, reconcile, rank and publish the registry.",
-    executor_def=dg.in_process_executor,
+    # In process unless SEJAHTERA_EXECUTOR says otherwise (one pod per step on Kubernetes): pipelines/executors.py
+    executor_def=nightly_executor(),
     op_retry_policy=TRANSIENT_FAILURE_RETRY,
 )
 

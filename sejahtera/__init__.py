@@ -14,5 +14,6 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 RULES_ROOT = (
     PROJECT_ROOT if (PROJECT_ROOT / "config").is_dir() else Path(__file__).resolve().parent / "bundled"
 )
-"""Where ``config/``, ``expectations/``, ``reference/`` and ``deploy/dagster.yaml`` are read from: the checkout,
-or the copy an installed wheel carries in ``sejahtera/bundled/`` (``setup.py`` puts it there)."""
+"""Where ``config/``, ``expectations/``, ``reference/``, ``deploy/dagster.yaml`` and
+``deploy/k8s/nightly_executor.yaml`` are read from: the checkout, or the copy an installed wheel carries in
+``sejahtera/bundled/`` (``setup.py`` puts it there)."""
