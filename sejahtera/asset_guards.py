@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping
 import dagster as dg
 
 from sejahtera.resources import WarehouseResource
+from sejahtera.run_family import work_run_id
 
 AssetBody = Callable[..., dg.MaterializeResult]
 Skip = Callable[[dg.AssetExecutionContext, WarehouseResource], dg.MaterializeResult | None]
@@ -43,7 +44,9 @@ def without_new_drops(metadata: Mapping[str, object]) -> Skip:
 
     def skip(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult | None:
         return (
-            None if warehouse.has_work(context.run.run_id) else dg.MaterializeResult(metadata=dict(metadata))
+            None
+            if warehouse.has_work(work_run_id(context))
+            else dg.MaterializeResult(metadata=dict(metadata))
         )
 
     return skip

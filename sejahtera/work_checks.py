@@ -13,6 +13,7 @@ import dagster as dg
 import duckdb
 
 from sejahtera.resources import WarehouseResource
+from sejahtera.run_family import work_run_id
 
 FindProblems = Callable[[duckdb.DuckDBPyConnection], tuple[list[str], dict[str, object]]]
 
@@ -33,7 +34,7 @@ def evaluate(
     context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource, find_problems: FindProblems
 ) -> dg.AssetCheckResult:
     """The check's result for this run: the problems (the first ten) are its description."""
-    if not warehouse.has_work(context.run.run_id):
+    if not warehouse.has_work(work_run_id(context)):
         return dg.AssetCheckResult(passed=True, metadata={"note": "no new drops this run"})
     with warehouse.connect(read_only=True) as con:
         problems, metadata = find_problems(con)

@@ -20,6 +20,7 @@ from assets.extract.partitions import DROPS_PARTITIONS_NAME, drops, is_valid_par
 from sejahtera.drop_status import EXTRACT_STATUSES, DropStatus
 from sejahtera.failures import PermanentFailure
 from sejahtera.resources import LandingZoneResource, WarehouseResource
+from sejahtera.run_family import work_run_id
 from sejahtera.warehouse import reset_work
 
 OWNERS = ["team:extract"]
@@ -85,7 +86,7 @@ def landed_drops(
         return _result(outcomes=[], untouched=len(folders))
 
     with warehouse.connect() as con:
-        reset_work(con, context.run.run_id)
+        reset_work(con, work_run_id(context))
         outcomes = extract_drops(con, pending, ledger)
     _announce(context, outcomes)
     return _result(outcomes=outcomes, untouched=len(folders) - len(pending))

@@ -8,6 +8,7 @@ from assets.reconcile.declared_sql import SQL, household_sources
 from assets.reconcile.defs import resolved_households, resolved_persons
 from sejahtera.privacy import mask_number
 from sejahtera.resources import WarehouseResource
+from sejahtera.run_family import work_run_id
 from sejahtera.sources import SPINE
 from sejahtera.work_checks import blocking_work_check
 
@@ -106,7 +107,7 @@ _SAME_SOURCE_TWICE = """
 def one_record_per_agency_per_household(
     context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource
 ) -> dg.AssetCheckResult:
-    if not warehouse.has_work(context.run.run_id):
+    if not warehouse.has_work(work_run_id(context)):
         return dg.AssetCheckResult(passed=True, metadata={"note": "no new drops this run"})
     with warehouse.connect(read_only=True) as con:
         rows = same_agency_twice(con)

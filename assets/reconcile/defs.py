@@ -21,6 +21,7 @@ from sejahtera.asset_guards import skip_when, without_new_drops
 from sejahtera.failures import PermanentFailure
 from sejahtera.faults import fault_point
 from sejahtera.resources import RulesResource, WarehouseResource
+from sejahtera.run_family import work_run_id
 from sejahtera.warehouse import transaction
 
 GROUP = "reconcile"
@@ -139,7 +140,7 @@ def linkage_model(
             f"{config.min_sure_matches_to_keep_model}: the model would not be reliable; nothing stored"
         )
     with warehouse.connect() as con, transaction(con):
-        model_store.store(con, model_store.PUBLISHED_TABLE, model, context.run.run_id)
+        model_store.store(con, model_store.PUBLISHED_TABLE, model, work_run_id(context))
     return dg.MaterializeResult(
         metadata={
             "training records": model.training_records,
@@ -181,7 +182,7 @@ def resolved_persons(
                 context.log.warning(f"no linkage model this run, persons linked by NIK only: {exc}")
         if model is not None and trained_in_run:
             if model_store.worth_keeping(model, config):
-                model_store.store(con, model_store.WORK_TABLE, model, context.run.run_id)
+                model_store.store(con, model_store.WORK_TABLE, model, work_run_id(context))
             else:
                 context.log.warning(
                     f"the linkage model learned from only {model.sure_matches} near-certain matches: used for "

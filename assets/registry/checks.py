@@ -30,6 +30,7 @@ from assets.registry.invariants import (
 from assets.registry.publish import RunState
 from sejahtera import warehouse as wh
 from sejahtera.resources import RulesResource, WarehouseResource
+from sejahtera.run_family import work_run_id
 
 WELFARE_RANKING = dg.AssetKey("welfare_ranking")
 REGISTRY_HOUSEHOLD = dg.AssetKey(["registry", "household"])
@@ -78,7 +79,7 @@ def _evaluate(
 ) -> dg.AssetCheckResult:
     """Run one check where it applies; in a run with nothing to rank it passes and says why."""
     if where == "work":
-        state = current_state(warehouse, context.run.run_id)
+        state = current_state(warehouse, work_run_id(context))
         if state is not RunState.APPLY:
             return dg.AssetCheckResult(passed=True, metadata={"outcome": state.value})
     elif not warehouse.file.exists():

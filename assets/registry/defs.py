@@ -34,6 +34,7 @@ from sejahtera import warehouse as wh
 from sejahtera.asset_guards import skip_when
 from sejahtera.failures import PermanentFailure
 from sejahtera.resources import RulesResource, WarehouseResource
+from sejahtera.run_family import work_run_id
 
 GROUP = "registry"
 OWNERS = ["team:registry"]
@@ -57,7 +58,7 @@ def current_state(warehouse: WarehouseResource, run_id: str) -> RunState:
 def _without_applied_drops(
     context: AssetExecutionContext, warehouse: WarehouseResource
 ) -> dg.MaterializeResult | None:
-    state = current_state(warehouse, context.run.run_id)
+    state = current_state(warehouse, work_run_id(context))
     return None if state is RunState.APPLY else dg.MaterializeResult(metadata={"outcome": state.value})
 
 
@@ -314,7 +315,7 @@ PUBLISHED_TABLE = {spec.key: ".".join(spec.key.path) for spec in PUBLISH_SPECS}
 def publish_registry(
     context: AssetExecutionContext, warehouse: WarehouseResource
 ) -> Iterator[dg.MaterializeResult]:
-    state = current_state(warehouse, context.run.run_id)
+    state = current_state(warehouse, work_run_id(context))
     if state is RunState.NO_WORK:
         for spec in PUBLISH_SPECS:
             yield dg.MaterializeResult(asset_key=spec.key, metadata={"outcome": state.value})
@@ -340,7 +341,7 @@ def publish_registry(
                 metadata["published by"] = "an earlier attempt of this step (this retry wrote nothing)"
             if wh.table_exists(con, table):
                 changed = outcome.earlier_attempt or table in outcome.published
-                metadata |= _published_metadata(con, table, context.run.run_id, changed)
+                metadata |= _published_metadata(con, table, work_run_id(context), changed)
             yield dg.MaterializeResult(asset_key=spec.key, metadata=metadata)
 
 
@@ -436,7 +437,7 @@ def province_exports(
                 key=key,
                 full_identifiers=config.full_identifiers,
                 authorised_by=config.authorised_by,
-                run_id=context.run.run_id,
+                run_id=work_run_id(context),
             )
     except ExportRefused as refusal:
         if config.full_identifiers:

@@ -36,6 +36,7 @@ from sejahtera.drop_status import DropStatus
 from sejahtera.failures import PermanentFailure
 from sejahtera.resources import RulesResource, WarehouseResource
 from sejahtera.rule_config import ConfigError
+from sejahtera.run_family import work_run_id
 from sejahtera.sources import SOURCES
 from sejahtera.warehouse import transaction
 
@@ -115,7 +116,7 @@ def validated_drops(
     warehouse: WarehouseResource,
     rules: RulesResource,
 ) -> Iterator[dg.MaterializeResult | dg.AssetCheckResult]:
-    if not warehouse.has_work(context.run.run_id):
+    if not warehouse.has_work(work_run_id(context)):
         yield dg.MaterializeResult(metadata=_no_work())
         for spec in VALIDATED_CHECKS:
             yield dg.AssetCheckResult(check_name=spec.name, passed=True, metadata=_no_work())
@@ -129,7 +130,7 @@ def validated_drops(
                 con,
                 runner,
                 max_failing_row_share=quality.max_failing_row_share,
-                run_id=context.run.run_id,
+                run_id=work_run_id(context),
                 today=today,
             ).run()
             accounts = file_accounts(con)
@@ -269,7 +270,7 @@ def _accounts_markdown(accounts: list) -> str:
 @skip_when(without_new_drops(_no_work()))
 def quality_report(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     with warehouse.connect() as con:
-        rows = build_report(con, context.run.run_id)
+        rows = build_report(con, work_run_id(context))
         markdown = report_markdown(con)
     return dg.MaterializeResult(
         metadata={"report_rows": dg.MetadataValue.int(rows), "report": dg.MetadataValue.md(markdown)}
@@ -295,7 +296,7 @@ def quality_report(context: dg.AssetExecutionContext, warehouse: WarehouseResour
 def source_snapshots(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource
 ) -> Iterator[dg.MaterializeResult | dg.AssetCheckResult]:
-    if not warehouse.has_work(context.run.run_id):
+    if not warehouse.has_work(work_run_id(context)):
         yield dg.MaterializeResult(metadata=_no_work())
         yield dg.AssetCheckResult(
             check_name=NOT_STAGED, passed=True, severity=dg.AssetCheckSeverity.ERROR, metadata=_no_work()
