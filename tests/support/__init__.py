@@ -4,8 +4,8 @@
   mistakes agencies make writing them; ``surveys``: an ordinary household's Regsosek answers.
 - ``landing``: a drop in a landing zone exactly as the contract describes it (data files first, then a manifest
   with the right sha256 and row counts), and the CSV / gzip / Parquet bytes that go into it.
-- ``duck``: ``query()`` and ``frame()``, reading a DuckDB warehouse file read-only; ``contract``: the published
-  tables' leading columns.
+- ``duck``: ``query()`` and ``frame()``, reading a DuckDB warehouse file read-only; ``linked``: where reconcile
+  put a record; ``contract``: the published tables' leading columns.
 - ``cli``: an operator's machine in a tmp dir (landing zone, warehouse, Dagster home) and ``sejahtera`` run on it
   in a fresh process.
 - one builder per stage, each writing what that stage reads: ``extract_harness`` (tiny drops built from the
