@@ -4,7 +4,9 @@ Adding a fifth agency means adding one module beside this one (a :class:`SourceS
 (or naming a module outside the package in ``SEJAHTERA_EXTRA_SOURCES``, :mod:`sejahtera.sources.extra`);
 the loader, the validator and the snapshots read everything they need from these declarations, and reconcile
 reads which columns are a person's name, sex, birth date, ... from :class:`PersonFields` and
-:class:`HouseholdFields` (the SQL is generated from them: :mod:`assets.reconcile.source_sql`).
+:class:`HouseholdFields` (the SQL is generated from them: :mod:`assets.reconcile.source_sql`). An agency that
+sends households and their members is declared with :func:`household_entity`, :func:`member_entity` and
+:func:`agency_source` (DTKS, P3KE, Regsosek, and the fifth agency of the tests), which name each column once.
 
 Column kinds (what a value is, which decides how it is parsed and which row rules apply):
 
