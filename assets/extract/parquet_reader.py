@@ -27,16 +27,7 @@ from assets.extract.outcome import FileRejected
 from assets.extract.read_limits import ReadLimits, configured_limits
 from assets.extract.safe_files import DataSource, at_start
 from sejahtera.sources import Column, EntitySpec
-
-ARROW_TYPES: dict[str, pa.DataType] = {
-    "VARCHAR": pa.string(),
-    "INTEGER": pa.int32(),
-    "BIGINT": pa.int64(),
-    "DOUBLE": pa.float64(),
-    "BOOLEAN": pa.bool_(),
-    "DATE": pa.date32(),
-}
-"""Arrow type of each DuckDB type the adapters declare."""
+from sejahtera.sources.arrow import ARROW_TYPES
 
 RULED_KINDS = frozenset({"date", "birth_date", "code", "flag"})
 """Column kinds whose row rules cover a value that is not of the declared type (invalid date, code not in set)."""

@@ -23,9 +23,9 @@ import duckdb
 import pyarrow as pa
 
 from assets.extract import asset_checks, asset_defs
-from assets.extract.parquet_reader import ARROW_TYPES
 from sejahtera.resources import LandingZoneResource, WarehouseResource
 from sejahtera.sources import SOURCES, Column, EntitySpec
+from sejahtera.sources.arrow import ARROW_TYPES
 from sejahtera.warehouse import run_has_work
 from support import duck
 from support.landing import (
