@@ -129,6 +129,20 @@ def _regsosek_rumah_tangga(ids: list[str]) -> pa.Table:
     )
 
 
+def _deliver_regsosek(root: Path, drop_id: str, rumah_tangga: pa.Table, individu: pa.Table) -> None:
+    """A Regsosek full of the two tables, each listed with its own row count."""
+    deliver(
+        root,
+        "regsosek",
+        drop_id,
+        "full",
+        [
+            ("rumah_tangga.parquet", "rumah_tangga", parquet_bytes(rumah_tangga), rumah_tangga.num_rows),
+            ("individu.parquet", "individu", parquet_bytes(individu), individu.num_rows),
+        ],
+    )
+
+
 def _regsosek(root: Path) -> None:
     rumah_tangga = _regsosek_rumah_tangga(["R1", "R2"])
     individu = pa.table(
@@ -146,16 +160,7 @@ def _regsosek(root: Path) -> None:
             "disabilitas": [False, False],
         }
     )
-    deliver(
-        root,
-        "regsosek",
-        "20221015",
-        "full",
-        [
-            ("rumah_tangga.parquet", "rumah_tangga", parquet_bytes(rumah_tangga), 2),
-            ("individu.parquet", "individu", parquet_bytes(individu), 2),
-        ],
-    )
+    _deliver_regsosek(root, "20221015", rumah_tangga, individu)
 
 
 def _regsosek_written_as_text(root: Path) -> None:
@@ -179,16 +184,7 @@ def _regsosek_written_as_text(root: Path) -> None:
             "disabilitas": [False, False, False],
         }
     )
-    deliver(
-        root,
-        "regsosek",
-        "20221101",
-        "full",
-        [
-            ("rumah_tangga.parquet", "rumah_tangga", parquet_bytes(rumah_tangga), 2),
-            ("individu.parquet", "individu", parquet_bytes(individu), 3),
-        ],
-    )
+    _deliver_regsosek(root, "20221101", rumah_tangga, individu)
 
 
 def _dukcapil(root: Path) -> None:
