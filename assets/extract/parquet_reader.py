@@ -24,7 +24,7 @@ import pyarrow.parquet as pq
 
 from assets.extract.columns import UNDECODED_SUFFIX, normalise_header, require_columns
 from assets.extract.outcome import FileRejected
-from assets.extract.read_limits import ReadLimits, configured_limits
+from assets.extract.read_limits import ReadLimits, read_limits
 from assets.extract.safe_files import DataSource, at_start
 from sejahtera.sources import Column, EntitySpec
 from sejahtera.sources.arrow import ARROW_TYPES
@@ -48,7 +48,7 @@ def read_parquet_file(
     The footer is checked before any data is read: its size, then the row count (against the manifest's
     ``expected_rows``), the columns and the uncompressed size it announces, each against ``limits``.
     """
-    limits = limits or configured_limits()
+    limits = limits or read_limits()
     try:
         with at_start(source) as handle:
             parquet = _checked_file(handle, name, expected_rows, limits)

@@ -19,11 +19,13 @@ from pathlib import Path
 import dagster as dg
 import pyarrow as pa
 import pytest
+import yaml
 from support.duck import query
 from support.landing import EXTRACTED_AT, DataFile, parquet_bytes, text_bytes, write_drop
 
 from assets import extract, validate
 from sejahtera.resources import LandingZoneResource, RulesResource, WarehouseResource
+from sejahtera.rule_config import CONFIG_DIR, read_rule_file
 from sejahtera.rules import row_rules as rules
 
 VILLAGE = "3201011001"  # Kab. Bogor, 2025 list
@@ -228,7 +230,8 @@ def landed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     # These drops are a few rows each: no share of failing rows rejects them (the threshold is tested elsewhere).
     rules = root / "rules"
     rules.mkdir()
-    (rules / "quality.yaml").write_text("max_failing_row_share: 1.0\n", encoding="utf-8")
+    quality = read_rule_file(CONFIG_DIR / "quality.yaml") | {"max_failing_row_share": 1.0}
+    (rules / "quality.yaml").write_text(yaml.safe_dump(quality), encoding="utf-8")
     with dg.DagsterInstance.ephemeral() as instance:
         result = dg.materialize(
             [*extract.asset_defs, *validate.asset_defs],
