@@ -27,7 +27,7 @@ sys.path.insert(0, str(ROOT))
 
 from assets.extract import asset_checks, asset_defs  # noqa: E402
 from assets.extract.csv_reader import read_csv_file  # noqa: E402
-from sejahtera.resources import LandingZoneResource, WarehouseResource  # noqa: E402
+from sejahtera.resources import LandingZoneResource, RulesResource, WarehouseResource  # noqa: E402
 from sejahtera.sources import SOURCES  # noqa: E402
 
 ANGGOTA_ROWS = 1_000_000
@@ -138,6 +138,7 @@ def main() -> None:
             resources={
                 "warehouse": WarehouseResource(path=str(Path(tmp) / "warehouse.duckdb")),
                 "landing": LandingZoneResource(root=str(Path(tmp) / "landing")),
+                "rules": RulesResource(),
             },
             instance=dg.DagsterInstance.ephemeral(),
             run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}},

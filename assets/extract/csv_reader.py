@@ -33,7 +33,7 @@ import pyarrow.csv as pacsv
 
 from assets.extract.columns import normalise_header, require_columns
 from assets.extract.outcome import FileRejected
-from assets.extract.read_limits import ReadLimits, configured_limits
+from assets.extract.read_limits import ReadLimits, read_limits
 from assets.extract.safe_files import DataSource, at_start
 from sejahtera.sources import EntitySpec
 from sejahtera.sources.spec import CsvFormat
@@ -62,7 +62,7 @@ def read_csv_file(
     """
     assert spec.csv is not None, f"{spec.entity} is declared as CSV without a CSV format"
     fmt = spec.csv
-    limits = limits or configured_limits()
+    limits = limits or read_limits()
     header, records = count_records(source, name, fmt, expected_rows, limits)
     keys = normalise_header(name, header)
     require_columns(name, spec, keys)
@@ -86,7 +86,7 @@ def count_records(
     Blank lines between records are not records (every CSV reader skips them). Streams: memory holds one record
     at a time, the decompressed bytes and the field length are checked against ``limits`` as they are read.
     """
-    limits = limits or configured_limits()
+    limits = limits or read_limits()
     header: list[str] | None = None
     records = 0
     try:

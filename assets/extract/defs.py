@@ -17,9 +17,10 @@ from assets.extract.landing import scan
 from assets.extract.ledger import Ledger
 from assets.extract.outcome import DropOutcome
 from assets.extract.partitions import DROPS_PARTITIONS_NAME, drops, is_valid_partition_key
+from assets.extract.read_limits import read_limits
 from sejahtera.drop_status import EXTRACT_STATUSES, DropStatus
 from sejahtera.failures import PermanentFailure
-from sejahtera.resources import LandingZoneResource, WarehouseResource
+from sejahtera.resources import LandingZoneResource, RulesResource, WarehouseResource
 from sejahtera.run_family import work_run_id
 from sejahtera.warehouse import reset_work
 
@@ -72,7 +73,9 @@ def landed_drops(
     config: LandedDropsConfig,
     warehouse: WarehouseResource,
     landing: LandingZoneResource,
+    rules: RulesResource,
 ) -> dg.MaterializeResult:
+    limits = read_limits(rules)
     folders = scan(landing.path)
     unknown = sorted(set(config.reprocess) - {f.key for f in folders})
     if unknown:
@@ -80,14 +83,14 @@ def landed_drops(
             f"reprocess: no complete drop {', '.join(unknown)} in the landing zone {landing.path}"
         )
     ledger = Ledger.read_file(warehouse.file)
-    pending = plan(folders, ledger, config.reprocess)
+    pending = plan(folders, ledger, limits, config.reprocess)
     if not pending:
         context.log.info(f"no new or rewritten drops among {len(folders)} complete drop(s): nothing to do")
         return _result(outcomes=[], untouched=len(folders))
 
     with warehouse.connect() as con:
         reset_work(con, work_run_id(context))
-        outcomes = extract_drops(con, pending, ledger)
+        outcomes = extract_drops(con, pending, ledger, limits)
     _announce(context, outcomes)
     return _result(outcomes=outcomes, untouched=len(folders) - len(pending))
 

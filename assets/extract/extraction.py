@@ -22,16 +22,16 @@ from assets.extract.ledger import Ledger, pending_drops
 from assets.extract.manifest import Manifest, check_manifest, parse_manifest
 from assets.extract.outcome import DropOutcome, DropRejected, one_line
 from assets.extract.raw_tables import create_raw_tables
-from assets.extract.read_limits import configured_limits
+from assets.extract.read_limits import ReadLimits
 from assets.extract.safe_files import UnsafeFile, read_regular
 from sejahtera.drop_status import DropStatus
 from sejahtera.faults import fault_point
 from sejahtera.privacy import scrub
 
 
-def manifest_hashes(folders: Sequence[DropFolder]) -> dict[str, str | None]:
+def manifest_hashes(folders: Sequence[DropFolder], limits: ReadLimits) -> dict[str, str | None]:
     """sha256 of each drop's manifest bytes (None when it vanished or is not read: a link, a FIFO, too big)."""
-    limit = configured_limits().max_manifest_bytes
+    limit = limits.max_manifest_bytes
     hashes: dict[str, str | None] = {}
     for folder in folders:
         try:
@@ -41,20 +41,22 @@ def manifest_hashes(folders: Sequence[DropFolder]) -> dict[str, str | None]:
     return hashes
 
 
-def plan(folders: Sequence[DropFolder], ledger: Ledger, reprocess: Sequence[str] = ()) -> list[DropFolder]:
+def plan(
+    folders: Sequence[DropFolder], ledger: Ledger, limits: ReadLimits, reprocess: Sequence[str] = ()
+) -> list[DropFolder]:
     """The drops a run must look at, in processing order."""
-    return pending_drops(folders, ledger, manifest_hashes(folders), reprocess)
+    return pending_drops(folders, ledger, manifest_hashes(folders, limits), reprocess)
 
 
 def extract_drops(
-    con: duckdb.DuckDBPyConnection, pending: Sequence[DropFolder], ledger: Ledger
+    con: duckdb.DuckDBPyConnection, pending: Sequence[DropFolder], ledger: Ledger, limits: ReadLimits
 ) -> list[DropOutcome]:
     """Create the run's extract tables, look at every pending drop in order, record what became of each."""
     create_raw_tables(con)
     create_drop_tables(con)
     outcomes = []
     for order, folder in enumerate(pending, start=1):
-        outcomes.append(look_at(con, folder, ledger, order))
+        outcomes.append(look_at(con, folder, ledger, order, limits))
         if order == 1:
             fault_point("extract", "after_first_drop")
     record_outcomes(con, outcomes)
@@ -62,7 +64,7 @@ def extract_drops(
 
 
 def look_at(
-    con: duckdb.DuckDBPyConnection, folder: DropFolder, ledger: Ledger, apply_order: int
+    con: duckdb.DuckDBPyConnection, folder: DropFolder, ledger: Ledger, apply_order: int, limits: ReadLimits
 ) -> DropOutcome:
     """Decide one drop's fate; a loaded drop's files are in the raw tables when this returns.
 
@@ -89,7 +91,7 @@ def look_at(
         )
 
     try:
-        return _decide(con, folder, ledger, seen, outcome)
+        return _decide(con, folder, ledger, seen, outcome, limits)
     except DropRejected as rejection:
         return outcome(DropStatus.REJECTED, rejection.reason)
     except duckdb.Error:
@@ -116,10 +118,11 @@ def _decide(
     ledger: Ledger,
     seen: _Seen,
     outcome: Callable[..., DropOutcome],
+    limits: ReadLimits,
 ) -> DropOutcome:
     """The questions of the module docstring, in order; a :class:`DropRejected` raised here rejects the drop."""
     try:
-        raw = read_regular(folder.manifest_path, configured_limits().max_manifest_bytes)
+        raw = read_regular(folder.manifest_path, limits.max_manifest_bytes)
     except UnsafeFile as unsafe:
         return outcome(DropStatus.REJECTED, f"{MANIFEST} {unsafe.reason}")
     seen.manifest_sha256 = hashlib.sha256(raw).hexdigest()
@@ -145,7 +148,7 @@ def _decide(
         )
 
     seen.reading = "data files"
-    files = load_drop(con, folder, manifest, source)
+    files = load_drop(con, folder, manifest, source, limits)
     return outcome(DropStatus.LOADED, None, files=files)
 
 

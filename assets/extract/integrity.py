@@ -23,7 +23,7 @@ from assets.extract.manifest import Manifest, ManifestFile, entity_of
 from assets.extract.outcome import DropRejected, FileRejected, LoadedFile
 from assets.extract.parquet_reader import read_parquet_file
 from assets.extract.raw_tables import StackingError, append_file, raw_table
-from assets.extract.read_limits import ReadLimits, configured_limits
+from assets.extract.read_limits import ReadLimits
 from assets.extract.safe_files import UnsafeFile, open_regular
 from sejahtera.privacy import scrub
 from sejahtera.sources import EntitySpec, SourceSpec
@@ -40,10 +40,13 @@ READERS: dict[str, Callable[[BinaryIO, str, EntitySpec, int | None, ReadLimits],
 
 
 def load_drop(
-    con: duckdb.DuckDBPyConnection, folder: DropFolder, manifest: Manifest, source: SourceSpec
+    con: duckdb.DuckDBPyConnection,
+    folder: DropFolder,
+    manifest: Manifest,
+    source: SourceSpec,
+    limits: ReadLimits,
 ) -> tuple[LoadedFile, ...]:
     """Verify every listed file and load it into its raw table; raise :class:`DropRejected` with the reason."""
-    limits = configured_limits()
     try:
         for entry in manifest.files:
             _guarded(entry, lambda entry=entry: _verify(folder, entry))

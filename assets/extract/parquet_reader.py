@@ -24,19 +24,10 @@ import pyarrow.parquet as pq
 
 from assets.extract.columns import UNDECODED_SUFFIX, normalise_header, require_columns
 from assets.extract.outcome import FileRejected
-from assets.extract.read_limits import ReadLimits, configured_limits
+from assets.extract.read_limits import ReadLimits, read_limits
 from assets.extract.safe_files import DataSource, at_start
 from sejahtera.sources import Column, EntitySpec
-
-ARROW_TYPES: dict[str, pa.DataType] = {
-    "VARCHAR": pa.string(),
-    "INTEGER": pa.int32(),
-    "BIGINT": pa.int64(),
-    "DOUBLE": pa.float64(),
-    "BOOLEAN": pa.bool_(),
-    "DATE": pa.date32(),
-}
-"""Arrow type of each DuckDB type the adapters declare."""
+from sejahtera.sources.arrow import ARROW_TYPES
 
 RULED_KINDS = frozenset({"date", "birth_date", "code", "flag"})
 """Column kinds whose row rules cover a value that is not of the declared type (invalid date, code not in set)."""
@@ -57,7 +48,7 @@ def read_parquet_file(
     The footer is checked before any data is read: its size, then the row count (against the manifest's
     ``expected_rows``), the columns and the uncompressed size it announces, each against ``limits``.
     """
-    limits = limits or configured_limits()
+    limits = limits or read_limits()
     try:
         with at_start(source) as handle:
             parquet = _checked_file(handle, name, expected_rows, limits)

@@ -1,4 +1,4 @@
-"""How much of a delivery extract is willing to read, from ``config/quality.yaml`` (section ``read_limits``).
+"""How much of a delivery extract is willing to read, from ``quality.yaml`` in the rule folder (``read_limits``).
 
 A landing zone is written by four agencies' tools and by whoever gets hold of their credentials: a gzip that
 expands a thousandfold, a CSV field of gigabytes, a Parquet footer announcing a million columns. Every reader
@@ -10,12 +10,13 @@ delivery was genuine.
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
-from functools import cache
 from pathlib import Path
 
+from sejahtera.resources import RulesResource
 from sejahtera.rule_config import CONFIG_DIR, ConfigError, read_rule_file
 
-QUALITY_CONFIG = CONFIG_DIR / "quality.yaml"
+QUALITY_FILE = "quality.yaml"
+QUALITY_CONFIG = CONFIG_DIR / QUALITY_FILE
 SECTION = "read_limits"
 
 
@@ -59,7 +60,7 @@ def load_read_limits(path: Path = QUALITY_CONFIG) -> ReadLimits:
     return ReadLimits(**values)
 
 
-@cache
-def configured_limits() -> ReadLimits:
-    """The project's limits, read once per process (the config file is versioned with the code)."""
-    return load_read_limits()
+def read_limits(rules: RulesResource | None = None) -> ReadLimits:
+    """The limits of the run's rule folder, read as every rule file is (``RulesResource.read``: a broken file fails
+    the step without a retry). Without ``rules``, the project's ``config/`` (a reader called outside a run)."""
+    return (rules or RulesResource()).read(load_read_limits, QUALITY_FILE)

@@ -12,6 +12,8 @@ Writes ``work.person_survivor``, ``work.household_survivor``, ``work.household_s
 
 from __future__ import annotations
 
+import dataclasses
+
 import duckdb
 
 from assets.registry.config import Survivorship, load_survivorship
@@ -26,15 +28,7 @@ def build_survivors(con: duckdb.DuckDBPyConnection, rules: Survivorship | None =
     rules = rules or load_survivorship()
     SQL.run(con, "create_survivorship_rule")
     for rule in rules.rules:
-        SQL.run(
-            con,
-            "insert_survivorship_rule",
-            entity=rule.entity,
-            field=rule.field,
-            source=rule.source,
-            tier=rule.tier,
-            source_order=rule.source_order,
-        )
+        SQL.run(con, "insert_survivorship_rule", **dataclasses.asdict(rule))  # the rule is the table's row
     SQL.run(con, "registry_entities")
     SQL.run(con, "create_field_value")
 

@@ -16,7 +16,6 @@ from datetime import date
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
 
 from sejahtera.generate import identity, names, regions
 from sejahtera.generate.config import Calendar, NoiseConfig, drop_id
@@ -25,28 +24,15 @@ from sejahtera.generate.defects import CONTROL_CHARACTERS, stochastic_count
 from sejahtera.generate.files import CsvLayout, Drop, SourceFile
 from sejahtera.generate.life import Timeline
 from sejahtera.rules import row_rules
+from sejahtera.sources.arrow import arrow_schema
+from sejahtera.sources.dukcapil import PENDUDUK, PERISTIWA
 
 SOURCE = "dukcapil"
 DATE_STYLE = "%Y-%m-%d"
 SEX = {"L": "LAKI-LAKI", "P": "PEREMPUAN"}
-PENDUDUK_SCHEMA = pa.schema(
-    [
-        ("nik", pa.string()),
-        ("no_kk", pa.string()),
-        ("nama_lengkap", pa.string()),
-        ("jenis_kelamin", pa.string()),
-        ("tempat_lahir", pa.string()),
-        ("tanggal_lahir", pa.date32()),
-        ("kode_wilayah", pa.string()),
-        ("alamat", pa.string()),
-        ("status_hidup", pa.string()),
-        ("tanggal_meninggal", pa.date32()),
-    ]
-)
-PERISTIWA_COLUMNS = (
-    "id_peristiwa", "jenis_peristiwa", "tanggal_peristiwa", "nik", "no_kk", "nama_lengkap", "jenis_kelamin",
-    "tempat_lahir", "tanggal_lahir", "kode_wilayah", "alamat",
-)  # fmt: skip
+PENDUDUK_SCHEMA = arrow_schema(PENDUDUK)
+"""The full is typed as declared (``sejahtera/sources/dukcapil.py``); the deltas' header is the declared one."""
+PERISTIWA_COLUMNS = tuple(c.name for c in PERISTIWA.columns)
 LAYOUT = CsvLayout(delimiter=",")
 MAX_BAD_EVENTS = 0.12
 """Cap on defective event rows per delta, as a share of its real events."""

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
 
 from sejahtera.generate import defects, housing, record_noise
 from sejahtera.generate.config import Calendar, NoiseConfig, drop_id
@@ -17,44 +16,14 @@ from sejahtera.generate.defects import Breakable
 from sejahtera.generate.files import Drop, SourceFile
 from sejahtera.generate.life import Timeline
 from sejahtera.generate.views import IdMaker, agency_view, existing_households
+from sejahtera.sources.arrow import arrow_schema
+from sejahtera.sources.regsosek import INDIVIDU, RUMAH_TANGGA
 
 SOURCE = "regsosek"
 COVERAGE = 0.90
-CODEBOOK = (
-    "jenis_lantai", "jenis_dinding", "jenis_atap", "sumber_air_minum", "fasilitas_bab",
-    "sumber_penerangan", "bahan_bakar_memasak", "status_kepemilikan_rumah",
-)  # fmt: skip
-ASSETS = ("aset_motor", "aset_mobil", "aset_kulkas", "aset_ac", "aset_tv", "aset_emas")
-RUMAH_TANGGA_SCHEMA = pa.schema(
-    [
-        ("id_rt", pa.string()),
-        ("no_kk", pa.string()),
-        ("kode_desa", pa.string()),
-        ("alamat", pa.string()),
-        ("jumlah_art", pa.int32()),
-        ("luas_lantai_m2", pa.float64()),
-        *[(c, pa.int32()) for c in CODEBOOK],
-        ("daya_listrik_va", pa.int32()),
-        *[(c, pa.bool_()) for c in ASSETS],
-        ("aset_lahan_m2", pa.float64()),
-        ("tanggal_pencacahan", pa.date32()),
-    ]
-)
-INDIVIDU_SCHEMA = pa.schema(
-    [
-        ("id_art", pa.string()),
-        ("id_rt", pa.string()),
-        ("nik", pa.string()),
-        ("nama", pa.string()),
-        ("jenis_kelamin", pa.int32()),
-        ("tanggal_lahir", pa.date32()),
-        ("hubungan_krt", pa.int32()),
-        ("status_kawin", pa.int32()),
-        ("pendidikan_tertinggi", pa.int32()),
-        ("bekerja", pa.bool_()),
-        ("disabilitas", pa.bool_()),
-    ]
-)
+RUMAH_TANGGA_SCHEMA = arrow_schema(RUMAH_TANGGA)
+INDIVIDU_SCHEMA = arrow_schema(INDIVIDU)
+"""The files are typed as declared (``sejahtera/sources/regsosek.py``), as BPS's export tool types them."""
 RUMAH_TANGGA_BREAKS = Breakable(
     record_id="id_rt",
     is_household_file=True,

@@ -8,6 +8,19 @@ from sejahtera.sources.spec import Column, CsvFormat, EntitySpec, SourceSpec
 SEX = ("LAKI-LAKI", "PEREMPUAN")
 EVENTS = ("LAHIR", "MATI", "PINDAH", "UBAH_DATA")
 
+
+def _identity(date_format: str | None = None) -> tuple[Column, ...]:
+    """A person as the registry records them, in both entities: an event carries the identity it sets."""
+    return (
+        Column("nama_lengkap", "text"),
+        Column("jenis_kelamin", "code", values=SEX),
+        Column("tempat_lahir", "text"),
+        Column("tanggal_lahir", "birth_date", date_format=date_format),
+        Column("kode_wilayah", "region"),
+        Column("alamat", "text"),
+    )
+
+
 PENDUDUK = EntitySpec(
     entity="penduduk",
     role="person",
@@ -15,12 +28,7 @@ PENDUDUK = EntitySpec(
     columns=(
         Column("nik", "record_id"),
         Column("no_kk", "kk"),
-        Column("nama_lengkap", "text"),
-        Column("jenis_kelamin", "code", values=SEX),
-        Column("tempat_lahir", "text"),
-        Column("tanggal_lahir", "birth_date"),
-        Column("kode_wilayah", "region"),
-        Column("alamat", "text"),
+        *_identity(),
         Column("status_hidup", "code", values=("HIDUP", "MATI")),
         Column("tanggal_meninggal", "date"),
     ),
@@ -37,12 +45,7 @@ PERISTIWA = EntitySpec(
         Column("tanggal_peristiwa", "date", date_format="%Y-%m-%d"),
         Column("nik", "nik"),
         Column("no_kk", "kk"),
-        Column("nama_lengkap", "text"),
-        Column("jenis_kelamin", "code", values=SEX),
-        Column("tempat_lahir", "text"),
-        Column("tanggal_lahir", "birth_date", date_format="%Y-%m-%d"),
-        Column("kode_wilayah", "region"),
-        Column("alamat", "text"),
+        *_identity(date_format="%Y-%m-%d"),
     ),
 )
 

@@ -1,13 +1,6 @@
 """Kemenko PMK, extreme-poverty data (P3KE): quarterly ``full``; gzip CSV, ``,``-separated, dotted village codes, DD/MM/YYYY."""
 
-from sejahtera.sources.spec import (
-    Column,
-    CsvFormat,
-    EntitySpec,
-    HouseholdFields,
-    PersonFields,
-    SourceSpec,
-)
+from sejahtera.sources.spec import Coded, Column, CsvFormat, agency_source, household_entity, member_entity
 
 CSV = CsvFormat(delimiter=",", compression="gzip")
 RELATIONSHIP_CODES = (
@@ -25,53 +18,29 @@ RELATIONSHIP_CODES = (
 """P3KE's relationship texts and the contract's codes 1-8 (spouses are one code, so are parents and in-laws)."""
 RELATIONSHIP = tuple(text for text, _ in RELATIONSHIP_CODES)
 
-KELUARGA = EntitySpec(
-    entity="keluarga",
-    role="household",
-    file_format="csv",
-    csv=CSV,
-    columns=(
-        Column("id_keluarga_p3ke", "record_id"),
-        Column("no_kk", "kk"),
-        Column("kode_kemendagri", "region"),
-        Column("alamat", "text"),
-        Column("desil_kesejahteraan", "code", values=("1", "2", "3", "4"), typed_as="INTEGER"),
-        Column("status_miskin_ekstrem", "flag", values=("Ya", "Tidak")),
-        Column("penerima_program", "text"),
-    ),
+KELUARGA, HOUSEHOLDS = household_entity(
+    "keluarga",
+    CSV,
+    ("id_keluarga_p3ke", "no_kk", "kode_kemendagri", "alamat"),
+    Column("desil_kesejahteraan", "code", values=("1", "2", "3", "4"), typed_as="INTEGER"),
+    Column("status_miskin_ekstrem", "flag", values=("Ya", "Tidak")),
+    Column("penerima_program", "text"),
 )
 
-INDIVIDU = EntitySpec(
-    entity="individu",
-    role="person",
-    file_format="csv",
-    csv=CSV,
+INDIVIDU, PERSONS = member_entity(
+    "individu",
+    CSV,
+    ("id_individu_p3ke", "id_keluarga_p3ke", "nik", "nama"),
+    Column("pekerjaan", "text"),
     parent="keluarga",
-    columns=(
-        Column("id_individu_p3ke", "record_id"),
-        Column("id_keluarga_p3ke", "household_ref"),
-        Column("nik", "nik"),
-        Column("nama", "text"),
-        Column("jenis_kelamin", "code", values=("L", "P")),
-        Column("tanggal_lahir", "birth_date", date_format="%d/%m/%Y"),
-        Column("hubungan_keluarga", "code", values=RELATIONSHIP),
-        Column("pekerjaan", "text"),
-    ),
+    sex=Coded(Column("jenis_kelamin", "code", values=("L", "P")), (("L", "L"), ("P", "P"))),
+    birth_date=Column("tanggal_lahir", "birth_date", date_format="%d/%m/%Y"),
+    relationship=Coded(Column("hubungan_keluarga", "code", values=RELATIONSHIP), RELATIONSHIP_CODES),
 )
 
-P3KE = SourceSpec(
-    name="p3ke",
-    description="Kemenko PMK P3KE extreme-poverty data, quarterly full",
-    entities_by_kind={"full": (KELUARGA, INDIVIDU)},
-    households=HouseholdFields(entity="keluarga", kk="no_kk", region="kode_kemendagri", address="alamat"),
-    persons=PersonFields(
-        entity="individu",
-        nik="nik",
-        name="nama",
-        sex="jenis_kelamin",
-        sex_codes=(("L", "L"), ("P", "P")),
-        birth_date="tanggal_lahir",
-        relationship="hubungan_keluarga",
-        relationship_codes=RELATIONSHIP_CODES,
-    ),
+P3KE = agency_source(
+    "p3ke",
+    "Kemenko PMK P3KE extreme-poverty data, quarterly full",
+    (KELUARGA, HOUSEHOLDS),
+    (INDIVIDU, PERSONS),
 )

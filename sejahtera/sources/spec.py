@@ -4,7 +4,9 @@ Adding a fifth agency means adding one module beside this one (a :class:`SourceS
 (or naming a module outside the package in ``SEJAHTERA_EXTRA_SOURCES``, :mod:`sejahtera.sources.extra`);
 the loader, the validator and the snapshots read everything they need from these declarations, and reconcile
 reads which columns are a person's name, sex, birth date, ... from :class:`PersonFields` and
-:class:`HouseholdFields` (the SQL is generated from them: :mod:`assets.reconcile.source_sql`).
+:class:`HouseholdFields` (the SQL is generated from them: :mod:`assets.reconcile.source_sql`). An agency that
+sends households and their members is declared with :func:`household_entity`, :func:`member_entity` and
+:func:`agency_source` (DTKS, P3KE, Regsosek, and the fifth agency of the tests), which name each column once.
 
 Column kinds (what a value is, which decides how it is parsed and which row rules apply):
 
@@ -29,7 +31,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 ColumnKind = Literal[
     "record_id",
@@ -228,3 +230,120 @@ class SourceSpec:
     def table(self, entity: str) -> str:
         """Base name of this entity's tables: ``raw_<t>``, ``accepted_<t>``, ``snapshot_<t>``."""
         return f"{self.name}_{entity}"
+
+
+def _delivery(delivered_as: CsvFormat | Literal["parquet"]) -> dict[str, Any]:
+    """:class:`EntitySpec`'s ``file_format`` and ``csv``: a CSV format says the file is CSV, so the builders below
+    take one argument for both."""
+    if delivered_as == "parquet":
+        return {"file_format": "parquet", "csv": None}
+    return {"file_format": "csv", "csv": delivered_as}
+
+
+def household_entity(
+    entity: str,
+    delivered_as: CsvFormat | Literal["parquet"],
+    keys: tuple[str, str, str, str],
+    *more: Column,
+    observed_at: Column | None = None,
+) -> tuple[EntitySpec, HouseholdFields]:
+    """A household entity and the fields reconcile takes from it, each column named once.
+
+    ``keys`` are the headers every household file delivers first, in this order: its record id, family card
+    (KK), Kemendagri village code and address; ``more`` follow, then ``observed_at``, the date the record
+    describes (None: the date of its drop). ``delivered_as`` is the file's CSV format, or ``"parquet"``. Declaring the columns and :class:`HouseholdFields` apart named each
+    of these twice, in two spellings, and a renamed header needed both edits.
+    """
+    record_id, kk, region, address = keys
+    columns = (
+        Column(record_id, "record_id"),
+        Column(kk, "kk"),
+        Column(region, "region"),
+        Column(address, "text"),
+        *more,
+        *((observed_at,) if observed_at is not None else ()),
+    )
+    spec = EntitySpec(entity=entity, role="household", columns=columns, **_delivery(delivered_as))
+    fields = HouseholdFields(
+        entity=entity,
+        kk=spec.columns[1].key,
+        region=spec.columns[2].key,
+        address=spec.columns[3].key,
+        observed_at=observed_at.key if observed_at is not None else None,
+    )
+    return spec, fields
+
+
+@dataclass(frozen=True)
+class Coded:
+    """A code column and what its values mean in the registry (for :class:`PersonFields`' ``*_codes``)."""
+
+    column: Column
+    codes: tuple[tuple[str | int, Any], ...]
+    """Each delivered value (as typed in the snapshot) and the registry's value for it."""
+
+
+def member_entity(
+    entity: str,
+    delivered_as: CsvFormat | Literal["parquet"],
+    keys: tuple[str, str, str, str],
+    *more: Column,
+    parent: str,
+    sex: Coded,
+    birth_date: Column,
+    relationship: Coded,
+    birth_place: str | None = None,
+) -> tuple[EntitySpec, PersonFields]:
+    """A member entity and the fields reconcile takes from it, each column named once.
+
+    ``keys`` are the headers every member file delivers first, in this order: its record id, its household's
+    record id (``parent``'s), NIK and name; then come sex, the place of birth (if delivered), the birth date,
+    the relationship to the head, and ``more``. See :func:`household_entity` for why both come from one call.
+    """
+    record_id, household_ref, nik, name = keys
+    place = (Column(birth_place, "text"),) if birth_place is not None else ()
+    columns = (
+        Column(record_id, "record_id"),
+        Column(household_ref, "household_ref"),
+        Column(nik, "nik"),
+        Column(name, "text"),
+        sex.column,
+        *place,
+        birth_date,
+        relationship.column,
+        *more,
+    )
+    spec = EntitySpec(entity=entity, role="person", columns=columns, parent=parent, **_delivery(delivered_as))
+    fields = PersonFields(
+        entity=entity,
+        nik=spec.columns[2].key,
+        name=spec.columns[3].key,
+        sex=sex.column.key,
+        sex_codes=sex.codes,
+        birth_date=birth_date.key,
+        birth_place=place[0].key if place else None,
+        relationship=relationship.column.key,
+        relationship_codes=relationship.codes,
+    )
+    return spec, fields
+
+
+def agency_source(
+    name: str,
+    description: str,
+    households: tuple[EntitySpec, HouseholdFields],
+    members: tuple[EntitySpec, PersonFields],
+) -> SourceSpec:
+    """An agency sending ``full`` drops of households and their members, reconciled from both.
+
+    Every agency but the civil registry is one (DTKS, Regsosek, P3KE, and one declared outside the package);
+    the pairs are what :func:`household_entity` and :func:`member_entity` return.
+    """
+    (household, household_fields), (member, person_fields) = households, members
+    return SourceSpec(
+        name=name,
+        description=description,
+        entities_by_kind={"full": (household, member)},
+        households=household_fields,
+        persons=person_fields,
+    )

@@ -17,12 +17,17 @@ def settings_of(con) -> tuple[str, int, str]:
     ).fetchone()
 
 
+def one_thread_spilling_to(monkeypatch: pytest.MonkeyPatch, memory_limit: str, spill: Path) -> None:
+    """The environment an operator sets: DuckDB's memory limit, one thread, the spill folder."""
+    monkeypatch.setenv(engine.MEMORY_LIMIT_ENV, memory_limit)
+    monkeypatch.setenv(engine.THREADS_ENV, "1")
+    monkeypatch.setenv(engine.TEMP_DIR_ENV, str(spill))
+
+
 def test_the_environment_sets_memory_threads_and_spill_folder(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ):
-    monkeypatch.setenv(engine.MEMORY_LIMIT_ENV, "300MB")
-    monkeypatch.setenv(engine.THREADS_ENV, "1")
-    monkeypatch.setenv(engine.TEMP_DIR_ENV, str(tmp_path / "spill"))
+    one_thread_spilling_to(monkeypatch, "300MB", tmp_path / "spill")
 
     with warehouse.connect(tmp_path / "wh.duckdb") as con:
         limit, threads, temp = settings_of(con)
@@ -51,9 +56,7 @@ def test_defaults_leave_room_for_python_and_spill_outside_the_current_folder(mon
 def test_a_query_larger_than_the_limit_spills_instead_of_failing(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ):
-    monkeypatch.setenv(engine.MEMORY_LIMIT_ENV, "64MB")
-    monkeypatch.setenv(engine.THREADS_ENV, "1")
-    monkeypatch.setenv(engine.TEMP_DIR_ENV, str(tmp_path / "spill"))
+    one_thread_spilling_to(monkeypatch, "64MB", tmp_path / "spill")
 
     with warehouse.connect(tmp_path / "wh.duckdb") as con:
         distinct = con.execute(

@@ -36,11 +36,8 @@ class Zone(Operator):
 @pytest.fixture(scope="module")
 def zone(tmp_path_factory) -> Zone:
     zone = Zone(tmp_path_factory.mktemp("operator"))
-    generated = zone.sejahtera("generate", "--out", str(zone.landing), "--households", "150", "--seed", "11")
-    assert generated.returncode == 0, generated.stderr[-2000:]
-    ran = zone.sejahtera("run")
-    assert ran.returncode == 0, ran.stderr[-3000:]
-    assert "Registry" in ran.stdout
+    zone.generate(households=150, seed=11)
+    assert "Registry" in zone.run().stdout
     return zone
 
 

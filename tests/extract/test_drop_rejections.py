@@ -27,16 +27,15 @@ from support.extract_harness import (
 )
 
 from assets.extract.raw_tables import all_raw_tables
+from sejahtera.sources.dtks import ANGGOTA as DTKS_ANGGOTA
+from sejahtera.sources.dtks import KELUARGA as DTKS_KELUARGA
+from sejahtera.sources.p3ke import INDIVIDU as P3KE_INDIVIDU
+from sejahtera.sources.p3ke import KELUARGA as P3KE_KELUARGA
+from sejahtera.sources.regsosek import INDIVIDU as REGSOSEK_INDIVIDU
+from sejahtera.sources.regsosek import RUMAH_TANGGA as REGSOSEK_RT
 
 SECRET_NIK = "3201019999990042"
 """A NIK placed in broken rows: it must never appear in a reason, log line or metadata."""
-
-DTKS_KELUARGA = entity("dtks", "keluarga")
-DTKS_ANGGOTA = entity("dtks", "anggota")
-P3KE_KELUARGA = entity("p3ke", "keluarga")
-P3KE_INDIVIDU = entity("p3ke", "individu")
-REGSOSEK_RT = entity("regsosek", "rumah_tangga")
-REGSOSEK_INDIVIDU = entity("regsosek", "individu")
 
 
 def anggota_with(lines_edit: Callable[[list[str]], list[str]], rows: int = 3) -> list[DataFile]:

@@ -14,18 +14,16 @@ import pyarrow.parquet as pq
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from support.extract_harness import csv_lines, entity, typed_table
+from support.extract_harness import csv_lines, typed_table
 
 from assets.extract.csv_reader import read_csv_file
 from assets.extract.outcome import FileRejected
 from assets.extract.parquet_reader import read_parquet_file
-
-DTKS_ANGGOTA = entity("dtks", "anggota")
-P3KE_INDIVIDU = entity("p3ke", "individu")
-PERISTIWA = entity("dukcapil", "peristiwa")
-REGSOSEK_RT = entity("regsosek", "rumah_tangga")
-REGSOSEK_INDIVIDU = entity("regsosek", "individu")
-PENDUDUK = entity("dukcapil", "penduduk")
+from sejahtera.sources.dtks import ANGGOTA as DTKS_ANGGOTA
+from sejahtera.sources.dukcapil import PENDUDUK, PERISTIWA
+from sejahtera.sources.p3ke import INDIVIDU as P3KE_INDIVIDU
+from sejahtera.sources.regsosek import INDIVIDU as REGSOSEK_INDIVIDU
+from sejahtera.sources.regsosek import RUMAH_TANGGA as REGSOSEK_RT
 
 
 def with_column(table: pa.Table, name: str, values: pa.Array) -> pa.Table:

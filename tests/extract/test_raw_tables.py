@@ -11,7 +11,6 @@ from support.extract_harness import (
     Extract,
     csv_lines,
     csv_text_file,
-    entity,
     good_file,
     parquet_bytes,
     typed_table,
@@ -19,9 +18,9 @@ from support.extract_harness import (
 
 from assets.extract.invariants import raw_row_problems
 from assets.extract.raw_tables import all_raw_tables
-
-DTKS_KELUARGA = entity("dtks", "keluarga")
-DTKS_ANGGOTA = entity("dtks", "anggota")
+from sejahtera.sources.dtks import ANGGOTA as DTKS_ANGGOTA
+from sejahtera.sources.dtks import KELUARGA as DTKS_KELUARGA
+from sejahtera.sources.dukcapil import PENDUDUK
 
 
 def test_every_raw_table_exists_with_lineage_first(extract: Extract) -> None:
@@ -75,8 +74,7 @@ def test_two_drops_of_a_source_in_one_run_share_the_raw_tables(extract: Extract)
 
 
 def test_parquet_values_keep_their_types(extract: Extract) -> None:
-    penduduk = entity("dukcapil", "penduduk")
-    table = typed_table(penduduk, 2)
+    table = typed_table(PENDUDUK, 2)
     index = table.schema.get_field_index("tanggal_meninggal")
     table = table.set_column(index, "tanggal_meninggal", pa.array([None, date(2025, 5, 1)], pa.date32()))
     extract.landing.deliver(

@@ -13,6 +13,14 @@ import pytest
 from sejahtera.sources import SOURCES, SPINE, HouseholdFields, PersonFields
 from sejahtera.sources.extra import SourceDeclarationError, extra_sources
 from sejahtera.sources.p3ke import P3KE
+from sejahtera.sources.spec import (
+    Coded,
+    Column,
+    CsvFormat,
+    agency_source,
+    household_entity,
+    member_entity,
+)
 
 AGENCY_MODULE = """
 import dataclasses
@@ -83,3 +91,55 @@ def test_declared_fields_must_be_columns_of_the_entity() -> None:
     with pytest.raises(ValueError, match="persons of individu need the household fields of keluarga"):
         dataclasses.replace(P3KE, households=None)
     assert isinstance(P3KE.persons, PersonFields)
+
+
+def test_the_builders_name_each_column_once_in_the_order_files_deliver_them() -> None:
+    households, household_fields = household_entity(
+        "rumah",
+        CsvFormat(delimiter=";"),
+        ("ID_RUMAH", "NO_KK", "DESA", "ALAMAT"),
+        Column("RT", "text"),
+        observed_at=Column("TGL_DATA", "date", date_format="%Y-%m-%d"),
+    )
+    assert [(c.key, c.kind) for c in households.columns] == [
+        ("id_rumah", "record_id"), ("no_kk", "kk"), ("desa", "region"), ("alamat", "text"), ("rt", "text"),
+        ("tgl_data", "date"),
+    ]  # fmt: skip
+    assert (households.role, households.file_format, households.csv) == ("household", "csv", CsvFormat(";"))
+    assert household_fields == HouseholdFields(
+        "rumah", kk="no_kk", region="desa", address="alamat", observed_at="tgl_data"
+    )
+
+    sex = Coded(Column("JK", "code", values=(1, 2), typed_as="INTEGER"), ((1, "L"), (2, "P")))
+    relationship = Coded(Column("HUB", "code", values=("KEPALA", "ANAK")), (("KEPALA", 1), ("ANAK", 3)))
+    members, person_fields = member_entity(
+        "warga",
+        "parquet",
+        ("ID_WARGA", "ID_RUMAH", "NIK", "NAMA"),
+        Column("KERJA", "text"),
+        parent="rumah",
+        sex=sex,
+        birth_place="TMP_LAHIR",
+        birth_date=Column("TGL_LAHIR", "birth_date"),
+        relationship=relationship,
+    )
+    assert [(c.key, c.kind) for c in members.columns] == [
+        ("id_warga", "record_id"), ("id_rumah", "household_ref"), ("nik", "nik"), ("nama", "text"),
+        ("jk", "code"), ("tmp_lahir", "text"), ("tgl_lahir", "birth_date"), ("hub", "code"), ("kerja", "text"),
+    ]  # fmt: skip
+    assert (members.role, members.file_format, members.csv, members.parent) == (
+        "person",
+        "parquet",
+        None,
+        "rumah",
+    )
+    assert person_fields == PersonFields(
+        "warga", nik="nik", name="nama", sex="jk", sex_codes=sex.codes, birth_date="tgl_lahir",
+        birth_place="tmp_lahir", relationship="hub", relationship_codes=relationship.codes,
+    )  # fmt: skip
+
+    source = agency_source(
+        "rumah_warga", "a test agency", (households, household_fields), (members, person_fields)
+    )
+    assert source.entities_by_kind == {"full": (households, members)}
+    assert (source.households, source.persons, source.spine) == (household_fields, person_fields, False)

@@ -16,6 +16,7 @@ from support.generated_zone import manifests, read_csv_bytes, read_drops
 from assets.extract.extraction import extract_drops, plan
 from assets.extract.landing import scan
 from assets.extract.ledger import Ledger
+from assets.extract.read_limits import read_limits
 from pipelines.cli import main
 from sejahtera import warehouse
 from sejahtera.drop_status import DropStatus
@@ -147,7 +148,8 @@ def test_every_generated_drop_passes_the_extract_integrity_checks(
     assert len(folders) == 7, "ground_truth/ is not a source folder"
     with warehouse.connect(tmp_path / "w.duckdb") as con:
         warehouse.reset_work(con, "test-run")
-        outcomes = extract_drops(con, plan(folders, Ledger()), Ledger())
+        limits = read_limits()
+        outcomes = extract_drops(con, plan(folders, Ledger(), limits), Ledger(), limits)
         assert [(o.folder.key, o.status, o.reason) for o in outcomes if o.status != DropStatus.LOADED] == []
         raw = con.execute("SELECT count(*) FROM work.raw_dtks_anggota").fetchall()[0][0]
     assert raw == len(next(f for f in read_drops(root) if f.entity.entity == "anggota").rows)

@@ -15,17 +15,6 @@ from sejahtera.reference import region_codes
 from sejahtera.rules import row_rules
 from sejahtera.rules.nik import kk_problem, nik_problem
 
-ID_OF = {
-    ("dtks", "anggota"): "ID_ART",
-    ("regsosek", "individu"): "id_art",
-    ("p3ke", "individu"): "id_individu_p3ke",
-    ("dukcapil", "penduduk"): "nik",
-    ("dukcapil", "peristiwa"): "nik",
-    ("dtks", "keluarga"): "ID_KELUARGA",
-    ("regsosek", "rumah_tangga"): "id_rt",
-    ("p3ke", "keluarga"): "id_keluarga_p3ke",
-}
-
 
 def test_true_niks_and_kks_are_well_formed_and_niks_unique(default_zone: Path) -> None:
     districts = region_codes().districts
@@ -53,7 +42,8 @@ def test_ground_truth_covers_every_record_once(default_zone: Path) -> None:
             (table["source"] == f.source) & (table["drop_id"] == f.drop_id) & (table["file"] == f.name)
         ]
         assert mine["row_number"].tolist() == [i for i, _ in rows], f"{f.source}/{f.name}"
-        column = ID_OF[f.source, f.entity.entity]
+        # A birth event's record is the person it creates, known by the NIK it gives them.
+        column = "nik" if f.entity.role == "event" else f.entity.record_id.name
         expected_ids = [None if r[column] in ("", None) else str(r[column]) for _, r in rows]
         assert [None if pd.isna(x) else x for x in mine["source_record_id"]] == expected_ids
     assert people["true_person_id"].isin(persons.index).all()

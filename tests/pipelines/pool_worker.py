@@ -4,7 +4,8 @@ The step announces itself in a barrier folder and waits (briefly) for the other 
 pool both steps open the DuckDB file at the same moment, and then holds the file for a second. It opens the
 warehouse without waiting for the lock: only the pool can keep the two steps apart.
 
-Usage: python pool_worker.py WAREHOUSE BARRIER_DIR NAME   (DAGSTER_HOME set; exit 0 when the run succeeded)
+Usage: python pool_worker.py WAREHOUSE BARRIER_DIR NAME   (DAGSTER_HOME set, tests/ on PYTHONPATH; exit 0 when the
+run succeeded)
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import time
 from pathlib import Path
 
 import dagster as dg
+from support.job_script import run_and_exit
 
 from sejahtera import warehouse
 
@@ -44,15 +46,4 @@ def pool_worker() -> None:
 
 
 if __name__ == "__main__":
-    quiet = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
-    with dg.DagsterInstance.get() as instance:
-        result = pool_worker.execute_in_process(instance=instance, raise_on_error=False, run_config=quiet)
-        if not result.success:
-            for event in result.all_events:
-                if event.is_failure:
-                    print(event.message, file=sys.stderr)
-                    error = getattr(event.event_specific_data, "error", None)
-                    while error is not None:
-                        print(f"{error.cls_name}: {error.message.splitlines()[0]}", file=sys.stderr)
-                        error = error.cause
-    sys.exit(0 if result.success else 1)
+    run_and_exit(pool_worker)

@@ -58,7 +58,9 @@ def run_two_workers_at_once(
     env = {
         **os.environ,
         "DAGSTER_HOME": str(home),
-        "PYTHONPATH": str(PROJECT_ROOT),
+        "PYTHONPATH": os.pathsep.join(
+            [str(PROJECT_ROOT), str(PROJECT_ROOT / "tests")]
+        ),  # the worker uses support
         "POOL_WORKER_BARRIER_SECONDS": str(barrier_seconds),
     }
 

@@ -9,6 +9,7 @@ import pytest
 from support.agency_drops import VILLAGE
 from support.duck import query
 from support.identities import kk, nik
+from support.linked import household_of_nik, household_record
 from support.snapshots import VILLAGE_FAR, reconcile, town
 
 from assets.reconcile.checks import same_agency_twice, same_agency_twice_result
@@ -138,21 +139,7 @@ def town_path(tmp_path_factory, trained_model, linkage_config):
 
 
 def _household_of(path, person):
-    return query(
-        path,
-        "SELECT p.household_id FROM work.person_resolved AS p JOIN work.person_record AS r USING (person_id) "
-        "WHERE r.source = 'dukcapil' AND r.source_record_id = ?",
-        [person[0]],
-    )[0][0]
-
-
-def _record(path, source, record):
-    return query(
-        path,
-        "SELECT household_id, match_method, match_probability FROM work.household_record "
-        "WHERE source = ? AND source_record_id = ?",
-        [source, record],
-    )[0]
+    return household_of_nik(path, person[0])
 
 
 def _evidence(path, source, record):
@@ -169,9 +156,9 @@ def test_a_pre_split_record_goes_to_the_family_that_kept_its_head_and_kk(town_pa
     assert parents != child
     assert _household_of(town_path, HARTO_GRANDCHILD) == child
     # Three of its five listed members are now in the child's KK; the record still describes the parents.
-    assert _record(town_path, "dtks", "SPLIT") == (parents, "head", 1.0)
-    assert _record(town_path, "regsosek", "R-SPLIT") == (parents, "head", 1.0)
-    assert _record(town_path, "dtks", "SPLIT-CHILD") == (child, "head", 1.0)
+    assert household_record(town_path, "dtks", "SPLIT") == (parents, "head", 1.0)
+    assert household_record(town_path, "regsosek", "R-SPLIT") == (parents, "head", 1.0)
+    assert household_record(town_path, "dtks", "SPLIT-CHILD") == (child, "head", 1.0)
     [(household, method, head_record, reason)] = _evidence(town_path, "dtks", "SPLIT")
     assert (household, method, head_record) == (parents, "head", "SPLIT-1")
     assert "2 of 5 listed members here" in reason and "same KK" in reason
@@ -200,7 +187,7 @@ def test_a_dead_head_alone_on_the_old_kk_stays_with_the_widow(town_path):
     widow = _household_of(town_path, BU_DARMO)
     assert _household_of(town_path, PAK_DARMO) == widow
     assert _household_of(town_path, DARMO_SON) != widow
-    assert _record(town_path, "dtks", "DEATH") == (widow, "head", 1.0)
+    assert household_record(town_path, "dtks", "DEATH") == (widow, "head", 1.0)
     [(method, reason)] = query(
         town_path,
         "SELECT e.match_method, e.reason FROM work.link_evidence AS e JOIN work.person_record AS r "
@@ -214,7 +201,7 @@ def test_a_dead_head_alone_on_the_old_kk_stays_with_the_widow(town_path):
 def test_a_family_that_moved_keeps_its_stale_record(town_path):
     family = _household_of(town_path, PAK_MARPAUNG)
     assert {_household_of(town_path, p) for p in (BU_MARPAUNG, MARPAUNG_CHILD)} == {family}
-    assert _record(town_path, "dtks", "MOVED") == (family, "head", 1.0)
+    assert household_record(town_path, "dtks", "MOVED") == (family, "head", 1.0)
     assert "another KK" in _evidence(town_path, "dtks", "MOVED")[0][3]
     assert query(
         town_path, "SELECT kode_wilayah FROM work.household_resolved WHERE household_id = ?", [family]
@@ -224,23 +211,23 @@ def test_a_family_that_moved_keeps_its_stale_record(town_path):
 def test_two_families_in_one_house_or_under_one_kk_stay_two_households(town_path):
     host, lodger = _household_of(town_path, PAK_ASEP), _household_of(town_path, PAK_UJANG)
     assert host != lodger and _household_of(town_path, BU_UJANG) == lodger
-    assert _record(town_path, "regsosek", "R-HOUSE")[:2] == (host, "head")
+    assert household_record(town_path, "regsosek", "R-HOUSE")[:2] == (host, "head")
     # P3KE wrote the lodgers' family with the host's KK: its head decides, not the KK.
-    assert _record(town_path, "p3ke", "P-UJANG")[:2] == (lodger, "head")
+    assert household_record(town_path, "p3ke", "P-UJANG")[:2] == (lodger, "head")
     assert "another KK" in _evidence(town_path, "p3ke", "P-UJANG")[0][3]
 
 
 def test_a_widowed_parent_brings_her_old_record_to_her_childs_family(town_path):
     family = _household_of(town_path, PAK_WAWAN)
     assert _household_of(town_path, MBAH_SUMI) == family
-    assert _record(town_path, "dtks", "WIDOW") == (family, "head", 1.0)
-    assert _record(town_path, "dtks", "WAWAN") == (family, "head", 1.0)
+    assert household_record(town_path, "dtks", "WIDOW") == (family, "head", 1.0)
+    assert household_record(town_path, "dtks", "WAWAN") == (family, "head", 1.0)
 
 
 def test_a_record_listing_only_some_members_links_to_the_whole_family(town_path):
     family = _household_of(town_path, PAK_NYOMAN)
     assert {_household_of(town_path, p) for p in (BU_NYOMAN, *NYOMAN_CHILDREN)} == {family}
-    assert _record(town_path, "dtks", "PARTIAL") == (family, "head", 1.0)
+    assert household_record(town_path, "dtks", "PARTIAL") == (family, "head", 1.0)
     assert query(
         town_path, "SELECT members FROM work.household_resolved WHERE household_id = ?", [family]
     ) == [(5,)]

@@ -3,6 +3,7 @@
 import pytest
 from support.duck import query
 from support.identities import kk, nik
+from support.linked import household_of_nik, household_record
 from support.snapshots import VILLAGE, VILLAGE_FAR, Snapshots, reconcile, town
 
 FATHER = nik("1960-04-12", "L", 31)
@@ -50,27 +51,9 @@ def run(warehouse_path, trained_model, linkage_config):
     return _run
 
 
-def _household_of_nik(path, person_nik):
-    return query(
-        path,
-        "SELECT p.household_id FROM work.person_resolved AS p JOIN work.person_record AS r USING (person_id) "
-        "WHERE r.source = 'dukcapil' AND r.source_record_id = ?",
-        [person_nik],
-    )[0][0]
-
-
-def _household_record(path, source, record):
-    return query(
-        path,
-        "SELECT household_id, match_method, match_probability FROM work.household_record "
-        "WHERE source = ? AND source_record_id = ?",
-        [source, record],
-    )[0]
-
-
 def test_a_family_is_its_dukcapil_kk_with_living_and_dead_members(run):
     path = run(_family(mother_dead=True))
-    households = {_household_of_nik(path, n) for n in (FATHER, MOTHER, DAUGHTER, SON, SON_WIFE)}
+    households = {household_of_nik(path, n) for n in (FATHER, MOTHER, DAUGHTER, SON, SON_WIFE)}
     assert len(households) == 1
     household = households.pop()
     assert query(
@@ -84,10 +67,10 @@ def test_a_stale_keluarga_that_split_links_to_the_part_that_kept_its_head(run):
     snaps = _family(split=True)
     _dtks_lists_everyone(snaps)
     path = run(snaps)
-    parents, young_couple = _household_of_nik(path, FATHER), _household_of_nik(path, SON)
+    parents, young_couple = household_of_nik(path, FATHER), household_of_nik(path, SON)
     assert parents != young_couple
-    assert _household_of_nik(path, SON_WIFE) == young_couple
-    assert _household_record(path, "dtks", "D1") == (parents, "head", 1.0)  # and 3 of its 5 members
+    assert household_of_nik(path, SON_WIFE) == young_couple
+    assert household_record(path, "dtks", "D1") == (parents, "head", 1.0)  # and 3 of its 5 members
 
 
 def test_a_member_dukcapil_lacks_joins_the_family_of_the_household_mates(run):
@@ -102,7 +85,7 @@ def test_a_member_dukcapil_lacks_joins_the_family_of_the_household_mates(run):
         "SELECT p.household_id, p.nik_status FROM work.person_resolved AS p "
         "JOIN work.person_record AS r USING (person_id) WHERE r.source_record_id = 'D1-9'",
     )
-    assert grandfather == [(_household_of_nik(path, FATHER), "missing")]
+    assert grandfather == [(household_of_nik(path, FATHER), "missing")]
 
 
 def test_a_household_dukcapil_does_not_know_is_formed_across_agencies(run):
@@ -115,10 +98,10 @@ def test_a_household_dukcapil_does_not_know_is_formed_across_agencies(run):
     snaps.regsosek_art("R7-1", "R7", None, "YOHANES SITUMORANG", "L", "1975-03-03", 1)
     snaps.regsosek_art("R7-2", "R7", None, "MARIA SIMANJUNTAK", "P", "1978-08-08", 2)
     path = run(snaps)
-    dtks, regsosek = _household_record(path, "dtks", "D7"), _household_record(path, "regsosek", "R7")
+    dtks, regsosek = household_record(path, "dtks", "D7"), household_record(path, "regsosek", "R7")
     assert dtks[0] == regsosek[0]
     assert dtks[1:] == ("head", 1.0)
-    assert dtks[0] != _household_of_nik(path, FATHER)
+    assert dtks[0] != household_of_nik(path, FATHER)
     assert query(
         path,
         "SELECT basis, kode_wilayah, members FROM work.household_resolved WHERE household_id = ?",
@@ -135,12 +118,12 @@ def test_a_household_record_without_members_links_by_kk_or_forms_a_household_of_
     snaps.dtks_anggota("D8-1", "D8", None, "PAIJO", "L", "1940-01-01", 1)
     snaps.p3ke_keluarga("K3", kk(78), VILLAGE_FAR)
     path = run(snaps)
-    assert _household_record(path, "p3ke", "K1") == (_household_of_nik(path, FATHER), "no_kk", 1.0)
-    assert _household_record(path, "p3ke", "K3") == (_household_record(path, "dtks", "D8")[0], "no_kk", 1.0)
+    assert household_record(path, "p3ke", "K1") == (household_of_nik(path, FATHER), "no_kk", 1.0)
+    assert household_record(path, "p3ke", "K3") == (household_record(path, "dtks", "D8")[0], "no_kk", 1.0)
     # Nothing is lost: a record nobody else knows is a household of its own (no member, so never ranked).
-    own, method, probability = _household_record(path, "p3ke", "K2")
+    own, method, probability = household_record(path, "p3ke", "K2")
     assert own is not None and (method, probability) == ("single_record", 1.0)
-    assert own not in {_household_record(path, "p3ke", k)[0] for k in ("K1", "K3")}
+    assert own not in {household_record(path, "p3ke", k)[0] for k in ("K1", "K3")}
 
 
 def test_every_person_has_a_household_and_every_household_members(run):

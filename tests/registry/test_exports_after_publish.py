@@ -31,6 +31,13 @@ def _world(world: World) -> World:
     return world
 
 
+@pytest.fixture
+def run_1(world: World, run_registry: RunRegistry) -> None:
+    """This file's world (a household in each of three provinces), published by run-1."""
+    _world(world)
+    run_registry(world, "run-1")
+
+
 def _whole(folder: Path) -> dict:
     """The export's manifest, after checking every file it lists is there with its hash (nothing else is)."""
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
@@ -44,12 +51,11 @@ def _whole(folder: Path) -> dict:
 def test_an_export_killed_between_provinces_leaves_the_previous_one_whole(
     world: World,
     warehouse_path: Path,
+    run_1: None,
     run_registry: RunRegistry,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    _world(world)
-    run_registry(world, "run-1")
     folder = tmp_path / "exports"
     with warehouse.connect(warehouse_path, read_only=True) as con:
         export_provinces(con, folder, key=KEY, run_id="run-1")
@@ -76,10 +82,8 @@ def test_an_export_killed_between_provinces_leaves_the_previous_one_whole(
 
 
 def test_a_plain_export_folder_from_before_is_replaced_whole(
-    world: World, warehouse_path: Path, run_registry: RunRegistry, tmp_path: Path
+    world: World, warehouse_path: Path, run_1: None, tmp_path: Path
 ) -> None:
-    _world(world)
-    run_registry(world, "run-1")
     folder = tmp_path / "exports"
     (folder / "provinsi_99").mkdir(parents=True)
     (folder / "provinsi_99" / "old.csv").write_text("x\n", encoding="utf-8")

@@ -32,6 +32,13 @@ def _world(world: World) -> World:
     return world
 
 
+@pytest.fixture
+def run_1(world: World, run_registry: RunRegistry) -> None:
+    """This file's world (hostile names in Java, a household in Bali), published by run-1."""
+    _world(world)
+    run_registry(world, "run-1")
+
+
 def _cells(folder: Path) -> list[str]:
     cells = []
     for path in folder.rglob("*.csv"):
@@ -42,10 +49,8 @@ def _cells(folder: Path) -> list[str]:
 
 
 def test_exports_hold_tokens_not_niks_and_no_formula_cells(
-    world: World, warehouse_path: Path, run_registry: RunRegistry, tmp_path: Path
+    world: World, warehouse_path: Path, run_1: None, tmp_path: Path
 ) -> None:
-    _world(world)
-    run_registry(world, "run-1")
     folder = tmp_path / "exports"
     with warehouse.connect(warehouse_path, read_only=True) as con:
         result = export_provinces(con, folder, key=KEY, run_id="run-1")
@@ -75,10 +80,8 @@ def test_exports_hold_tokens_not_niks_and_no_formula_cells(
 
 
 def test_without_a_key_nothing_is_exported_and_a_full_export_needs_an_authoriser(
-    world: World, warehouse_path: Path, run_registry: RunRegistry, tmp_path: Path
+    world: World, warehouse_path: Path, run_1: None, tmp_path: Path
 ) -> None:
-    _world(world)
-    run_registry(world, "run-1")
     folder = tmp_path / "exports"
     with warehouse.connect(warehouse_path, read_only=True) as con:
         with pytest.raises(ExportRefused, match="SEJAHTERA_EXPORT_KEY is not set"):
@@ -102,10 +105,8 @@ def test_neutralise_only_touches_text_that_starts_like_a_formula() -> None:
 
 
 def test_the_summary_counts_everything_and_shows_no_personal_data(
-    world: World, warehouse_path: Path, run_registry: RunRegistry
+    world: World, warehouse_path: Path, run_1: None
 ) -> None:
-    _world(world)
-    run_registry(world, "run-1")
     text = registry_summary(warehouse_path)
     assert "7 living, 1 dead" in text
     assert "2 in 2 provinces; 2 ranked" in text
@@ -123,10 +124,8 @@ def test_the_summary_counts_everything_and_shows_no_personal_data(
 
 
 def test_the_summary_says_where_the_latest_exports_are(
-    world: World, warehouse_path: Path, run_registry: RunRegistry, monkeypatch: pytest.MonkeyPatch
+    world: World, warehouse_path: Path, run_1: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    _world(world)
-    run_registry(world, "run-1")
     folder = warehouse_path.parent / "exports"
     monkeypatch.delenv("SEJAHTERA_EXPORTS", raising=False)
     with warehouse.connect(warehouse_path, read_only=True) as con:

@@ -42,6 +42,13 @@ def _small_world(world: World) -> None:
     world.household(survey=POOR_SURVEY).person("WATI", date(1960, 1, 1), "P")
 
 
+@pytest.fixture
+def run_1(world: World, run_registry: RunRegistry) -> None:
+    """The small world (a family of two, a widow), published by run-1."""
+    _small_world(world)
+    run_registry(world, "run-1")
+
+
 def _dump(path: Path) -> dict[str, list[tuple]]:
     """Every published table's rows, in a stable order."""
     with warehouse.connect(path, read_only=True) as con:
@@ -56,10 +63,8 @@ def _dump(path: Path) -> dict[str, list[tuple]]:
 
 
 def test_published_tables_have_the_contract_columns_first_then_the_declared_ones(
-    world: World, warehouse_path: Path, run_registry: RunRegistry
+    world: World, warehouse_path: Path, run_1: None
 ) -> None:
-    _small_world(world)
-    run_registry(world, "run-1")
     with warehouse.connect(warehouse_path, read_only=True) as con:
         for table, contract in CONTRACT.items():
             assert [name for name, _ in tables.columns_of(con, table)][: len(contract)] == contract
@@ -74,10 +79,8 @@ def test_published_tables_have_the_contract_columns_first_then_the_declared_ones
 
 
 def test_a_failure_between_two_table_writes_leaves_the_old_registry_whole(
-    world: World, warehouse_path: Path, run_registry: RunRegistry
+    world: World, warehouse_path: Path, run_1: None
 ) -> None:
-    _small_world(world)
-    run_registry(world, "run-1")
     before = _dump(warehouse_path)
 
     world.persons[0].alive, world.persons[0].died = False, date(2026, 11, 25)
@@ -104,10 +107,8 @@ def test_a_failure_between_two_table_writes_leaves_the_old_registry_whole(
 
 
 def test_with_no_drop_applied_only_the_bookkeeping_is_published(
-    world: World, warehouse_path: Path, run_registry: RunRegistry
+    world: World, warehouse_path: Path, run_1: None, run_registry: RunRegistry
 ) -> None:
-    _small_world(world)
-    run_registry(world, "run-1")
     before = _dump(warehouse_path)
     outcome = run_registry(world, "run-2", applied=False)
     after = _dump(warehouse_path)

@@ -3,7 +3,8 @@
 Its one step is in the pool; once inside, it creates HOLDING_FILE and waits until RELEASE_FILE exists (at most
 five minutes). It never opens a DuckDB file: only the pool slot is held, as a long step of another run would.
 
-Usage: python slot_holder.py HOLDING_FILE RELEASE_FILE   (DAGSTER_HOME set; exit 0 when the run succeeded)
+Usage: python slot_holder.py HOLDING_FILE RELEASE_FILE   (DAGSTER_HOME set, tests/ on PYTHONPATH; exit 0 when the
+run succeeded)
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import time
 from pathlib import Path
 
 import dagster as dg
+from support.job_script import run_and_exit
 
 MAX_HOLD_SECONDS = 300.0
 
@@ -32,7 +34,4 @@ def slot_holder() -> None:
 
 
 if __name__ == "__main__":
-    quiet = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
-    with dg.DagsterInstance.get() as instance:
-        result = slot_holder.execute_in_process(instance=instance, raise_on_error=False, run_config=quiet)
-    sys.exit(0 if result.success else 1)
+    run_and_exit(slot_holder)

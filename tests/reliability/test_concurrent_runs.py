@@ -5,20 +5,11 @@ error reaches the user."""
 from __future__ import annotations
 
 import json
-import os
-import signal
-import socket
-import subprocess
-import sys
 import time
 import urllib.request
-from collections.abc import Iterator
-from contextlib import contextmanager, suppress
-from pathlib import Path
 
 import pytest
-
-from sejahtera import PROJECT_ROOT
+from support.dagster_ui import dagster_process
 
 pytestmark = pytest.mark.slow
 
@@ -53,51 +44,6 @@ def test_two_runs_started_at_once_both_finish_with_the_registry_of_one_serial_ru
     assert zone.registry() == reference_registry
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@contextmanager
-def dagster_webserver(env: dict[str, str], log: Path) -> Iterator[str]:
-    """The UI's webserver on a free loopback port, in its own process group, stopped whole afterwards.
-
-    ``env --default-signal`` undoes an ignored SIGINT inherited from a backgrounded shell, without which Dagster
-    ignores SIGTERM too (dagster-notes.md)."""
-    port = free_port()
-    webserver = str(Path(sys.executable).with_name("dagster-webserver"))
-    command = ["env", "--default-signal=INT,TERM,QUIT", webserver, "-w", "workspace.yaml"]
-    with log.open("wb") as log_file:
-        process = subprocess.Popen(
-            [*command, "-h", "127.0.0.1", "-p", str(port)],
-            cwd=PROJECT_ROOT,
-            env=env,
-            stdout=log_file,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        try:
-            base = f"http://127.0.0.1:{port}"
-            deadline = time.monotonic() + 300
-            while True:
-                assert process.poll() is None, log.read_text()[-3000:]
-                assert time.monotonic() < deadline, "the webserver did not start"
-                with suppress(OSError), urllib.request.urlopen(f"{base}/server_info", timeout=5) as answer:
-                    if answer.status == 200:
-                        break
-                time.sleep(1)
-            yield base
-        finally:
-            with suppress(ProcessLookupError):
-                os.killpg(process.pid, signal.SIGTERM)
-            try:
-                process.wait(timeout=60)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait(timeout=30)
-
-
 def graphql(base: str, query: str) -> dict:
     request = urllib.request.Request(
         f"{base}/graphql",
@@ -113,7 +59,7 @@ def test_a_run_while_the_ui_reads_the_assets_finishes_with_the_registry_of_a_ser
 ):
     zone = new_zone("with_ui")
     env = {**zone.env, "DAGSTER_HOME": str(zone.home)}
-    with dagster_webserver(env, tmp_path / "webserver.log") as base:
+    with dagster_process(["dagster-webserver"], env, tmp_path / "webserver.log") as base:
         first = graphql(base, ASSETS_QUERY)
         assert "errors" not in first, first
         assert first["data"]["assetsOrError"]["__typename"] == "AssetConnection"

@@ -27,7 +27,7 @@ import pyarrow as pa
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from support.extract_harness import Extract, LandingZone, csv_lines, entity, good_file, typed_table
+from support.extract_harness import Extract, LandingZone, csv_lines, good_file, typed_table
 from support.landing import DataFile, parquet_bytes
 
 from assets.extract import integrity
@@ -37,12 +37,11 @@ from assets.extract.manifest import parse_manifest
 from assets.extract.outcome import DropRejected, FileRejected
 from assets.extract.parquet_reader import read_parquet_file
 from assets.extract.raw_tables import all_raw_tables
-from assets.extract.read_limits import ReadLimits, configured_limits, load_read_limits
-
-DTKS_KELUARGA = entity("dtks", "keluarga")
-DTKS_ANGGOTA = entity("dtks", "anggota")  # plain CSV, ``;``
-P3KE_INDIVIDU = entity("p3ke", "individu")  # gzip CSV
-REGSOSEK_RT = entity("regsosek", "rumah_tangga")  # Parquet
+from assets.extract.read_limits import ReadLimits, load_read_limits, read_limits
+from sejahtera.sources.dtks import ANGGOTA as DTKS_ANGGOTA  # plain CSV, ``;``
+from sejahtera.sources.dtks import KELUARGA as DTKS_KELUARGA
+from sejahtera.sources.p3ke import INDIVIDU as P3KE_INDIVIDU  # gzip CSV
+from sejahtera.sources.regsosek import RUMAH_TANGGA as REGSOSEK_RT  # Parquet
 
 FUZZ = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 MEMORY_CEILING = 48 << 20
@@ -84,7 +83,7 @@ def peak_bytes(action: Callable[[], object]) -> int:
 
 
 def limits(**changes: int) -> ReadLimits:
-    return replace(configured_limits(), **changes)
+    return replace(read_limits(), **changes)
 
 
 # ---- fuzzing: random and mutated bytes ------------------------------------------------------------------------
@@ -306,7 +305,7 @@ def test_parquet_is_judged_by_its_footer_before_any_data_is_read(tmp_path: Path)
 
 
 def test_the_configured_limits_are_all_present_and_positive(tmp_path: Path) -> None:
-    assert load_read_limits() == configured_limits()
+    assert load_read_limits() == read_limits()
     broken = tmp_path / "quality.yaml"
     broken.write_text("read_limits:\n  max_columns: -1\n")
     with pytest.raises(ValueError, match=r"read_limits\.max_manifest_bytes must be a positive whole number"):

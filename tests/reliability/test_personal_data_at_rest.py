@@ -11,18 +11,16 @@ itself is the registry and holds them by design.
 from __future__ import annotations
 
 import gzip
-import os
 import re
 import secrets
 import stat
-import subprocess
-import sys
 from collections.abc import Iterable
 from pathlib import Path
 
 import dagster as dg
 import pyarrow.parquet as pq
 import pytest
+from support.cli import Operator
 
 from sejahtera import warehouse
 
@@ -30,34 +28,12 @@ NUMBER = re.compile(rb"\d(?:[ ./-]?\d){11,}")
 """An NIK- or KK-like number however written (the scrubber's own pattern, on bytes)."""
 
 
-class Night:
-    """One operator's machine: landing zone, warehouse, Dagster instance, and what the commands printed."""
+class Night(Operator):
+    """One operator's machine (landing zone, warehouse, Dagster instance, all it printed), with an export key."""
 
     def __init__(self, root: Path) -> None:
-        self.landing = root / "landing"
-        self.warehouse = root / "warehouse" / "sejahtera.duckdb"
-        self.dagster_home = root / "dagster_home"
-        self.env = {
-            **os.environ,
-            "SEJAHTERA_LANDING": str(self.landing),
-            "SEJAHTERA_WAREHOUSE": str(self.warehouse),
-            "DAGSTER_HOME": str(self.dagster_home),
-            "SEJAHTERA_EXPORT_KEY": secrets.token_hex(32),
-        }
-        self.env.pop("SEJAHTERA_EXPORTS", None)
-        self.printed: list[str] = []
-
-    def sejahtera(self, *args: str) -> subprocess.CompletedProcess[str]:
-        result = subprocess.run(
-            [sys.executable, "-m", "pipelines.cli", *args],
-            env=self.env,
-            capture_output=True,
-            text=True,
-            timeout=1200,
-            check=False,
-        )
-        self.printed += [result.stdout, result.stderr]
-        return result
+        super().__init__(root)
+        self.env["SEJAHTERA_EXPORT_KEY"] = secrets.token_hex(32)
 
     def files_at_rest(self) -> list[Path]:
         """Everything the runs wrote except the warehouse file (and its write-ahead log)."""
@@ -68,10 +44,8 @@ class Night:
 @pytest.fixture(scope="module")
 def night(tmp_path_factory) -> Night:
     night = Night(tmp_path_factory.mktemp("at_rest"))
-    generated = night.sejahtera("generate", "--out", str(night.landing), "--households", "300", "--seed", "5")
-    assert generated.returncode == 0, generated.stderr[-2000:]
-    ran = night.sejahtera("run")
-    assert ran.returncode == 0, ran.stderr[-3000:]
+    night.generate(households=300, seed=5)
+    night.run()
     failed = night.sejahtera("run", "--reprocess", "dtks.19990101")  # no such drop: the run fails, an alert
     assert failed.returncode != 0
     return night
@@ -117,7 +91,7 @@ def test_no_nik_or_kk_is_at_rest_outside_the_warehouse(night: Night) -> None:
     assert list((night.dagster_home / "alerts").glob("*.json")), "the failed run wrote no alert"
     found = {str(p): leaks(numbers_in(p), personal) for p in scanned}
     found["stdout/stderr"] = leaks(
-        (re.sub(r"\D", "", m.group()) for text in night.printed for m in NUMBER.finditer(text.encode())),
+        (re.sub(r"\D", "", m.group()) for text in night.outputs for m in NUMBER.finditer(text.encode())),
         personal,
     )
     assert {where: n for where, n in found.items() if n} == {}

@@ -30,7 +30,9 @@ def run_env(tmp_path: Path, home: Path) -> dict[str, str]:
         DAGSTER_HOME=str(home),
         SEJAHTERA_LANDING=str(tmp_path / "landing"),
         SEJAHTERA_WAREHOUSE=str(tmp_path / "warehouse" / "sejahtera.duckdb"),
-        PYTHONPATH=os.pathsep.join(filter(None, [str(PROJECT_ROOT), env.get("PYTHONPATH")])),
+        PYTHONPATH=os.pathsep.join(
+            filter(None, [str(PROJECT_ROOT), str(PROJECT_ROOT / "tests"), env.get("PYTHONPATH")])
+        ),  # tests/: the slot holder uses support
     )
     return env
 

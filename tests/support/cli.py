@@ -88,6 +88,13 @@ class Operator:
             text=True,
         )
 
+    def generate(self, households: int, seed: int) -> None:
+        """The generator's landing zone of ``households`` families, written into this machine's landing folder."""
+        result = self.sejahtera(
+            "generate", "--out", str(self.landing), "--households", str(households), "--seed", str(seed)
+        )
+        assert result.returncode == 0, result.stderr[-2000:]
+
     def run(self, **kwargs) -> subprocess.CompletedProcess[str]:
         """``sejahtera run``; fails the test with the tail of its output when the run fails."""
         result = self.sejahtera("run", **kwargs)

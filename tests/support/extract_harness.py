@@ -14,7 +14,7 @@ import io
 import json
 import os
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
@@ -23,9 +23,9 @@ import duckdb
 import pyarrow as pa
 
 from assets.extract import asset_checks, asset_defs
-from assets.extract.parquet_reader import ARROW_TYPES
-from sejahtera.resources import LandingZoneResource, WarehouseResource
+from sejahtera.resources import LandingZoneResource, RulesResource, WarehouseResource
 from sejahtera.sources import SOURCES, Column, EntitySpec
+from sejahtera.sources.arrow import ARROW_TYPES
 from sejahtera.warehouse import run_has_work
 from support import duck
 from support.landing import (
@@ -163,6 +163,8 @@ class Extract:
     warehouse: Path
     instance: dg.DagsterInstance
     last_run_id: str | None = None
+    rules: RulesResource = field(default_factory=RulesResource)
+    """The rule folder the run reads (the read limits in its ``quality.yaml``): the project's unless a test sets one."""
 
     def run(
         self, reprocess: list[str] | None = None, *, raise_on_error: bool = True
@@ -173,6 +175,7 @@ class Extract:
             resources={
                 "warehouse": WarehouseResource(path=str(self.warehouse)),
                 "landing": LandingZoneResource(root=str(self.landing.root)),
+                "rules": self.rules,
             },
             instance=self.instance,
             run_config=config,

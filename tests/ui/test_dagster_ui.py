@@ -20,17 +20,13 @@ import os
 import re
 import shutil
 import signal
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import duckdb
 import pytest
+from support.dagster_ui import dagster_process
 
 from sejahtera import PROJECT_ROOT
 
@@ -53,12 +49,6 @@ pytestmark = [
 ]
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def processes_using(home: Path) -> list[int]:
     """Pids whose environment names this test's DAGSTER_HOME: everything the UI started, however deep."""
     marker = f"DAGSTER_HOME={home}".encode()
@@ -73,62 +63,17 @@ def processes_using(home: Path) -> list[int]:
 
 
 @contextmanager
-def dagster_dev(env: dict[str, str], port: int, log: Path) -> Iterator[str]:
-    """``dagster dev`` in its own process group; on exit the whole group is stopped and nothing is left behind.
-
-    ``env --default-signal`` undoes an ignored SIGINT inherited from a backgrounded shell, without which
-    Dagster ignores SIGTERM too (dagster-notes.md).
-    """
-    dagster = str(Path(sys.executable).with_name("dagster"))
-    command = ["env", "--default-signal=INT,TERM,QUIT", dagster, "dev", "-w", "workspace.yaml"]
-    command += ["-h", "127.0.0.1", "-p", str(port)]
+def dagster_dev(env: dict[str, str], log: Path) -> Iterator[str]:
+    """``dagster dev`` (webserver, daemon, code server), served; on exit nothing it started is left behind."""
     home = Path(env["DAGSTER_HOME"])
-    with log.open("wb") as log_file:
-        process = subprocess.Popen(
-            command,
-            cwd=PROJECT_ROOT,
-            env=env,
-            stdout=log_file,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        try:
-            yield f"http://127.0.0.1:{port}"
-        finally:
-            _stop_group(process)
-            for pid in processes_using(home):  # anything that left the group
-                with suppress(ProcessLookupError):
-                    os.kill(pid, signal.SIGKILL)
-    assert processes_using(home) == [], "a process started by the UI test is still running"
-
-
-def _stop_group(process: subprocess.Popen) -> None:
     try:
-        os.killpg(process.pid, signal.SIGTERM)
-    except ProcessLookupError:
-        return
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            os.killpg(process.pid, 0)
-        except ProcessLookupError:
-            break
-        time.sleep(0.5)
-    else:
-        os.killpg(process.pid, signal.SIGKILL)
-    process.wait(timeout=30)
-
-
-def wait_until_served(base_url: str, process_log: Path) -> None:
-    deadline = time.monotonic() + UI_START_TIMEOUT_SECONDS
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"{base_url}/server_info", timeout=5) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(1)
-    pytest.fail(f"the Dagster UI did not start; see {process_log}")
+        with dagster_process(["dagster", "dev"], env, log, UI_START_TIMEOUT_SECONDS) as base_url:
+            yield base_url
+    finally:
+        for pid in processes_using(home):  # anything that left the group
+            with suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+    assert processes_using(home) == [], "a process started by the UI test is still running"
 
 
 @contextmanager
@@ -170,60 +115,58 @@ def test_a_data_engineer_runs_the_pipeline_from_the_ui(instance_env):
 
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     log = ARTIFACTS / "dagster-dev.log"
-    with dagster_dev(instance_env, free_port(), log) as base_url:
-        wait_until_served(base_url, log)
-        with browser_page(base_url) as page:
-            # The graph: four stage groups in the global lineage.
-            page.goto("/asset-groups")
-            expect(page).to_have_title(re.compile("Global asset lineage"))
-            for group in STAGE_GROUPS:
-                expect(page.get_by_text(group, exact=True).first).to_be_visible()
-            shot(page, "01-asset-groups.png")
+    with dagster_dev(instance_env, log) as base_url, browser_page(base_url) as page:
+        # The graph: four stage groups in the global lineage.
+        page.goto("/asset-groups")
+        expect(page).to_have_title(re.compile("Global asset lineage"))
+        for group in STAGE_GROUPS:
+            expect(page.get_by_text(group, exact=True).first).to_be_visible()
+        shot(page, "01-asset-groups.png")
 
-            # The automation: the schedule and both sensors, running by default.
-            page.goto("/automation")
-            for name in ("nightly_at_0100_wib", "drop_sensor", "run_failure_alert"):
-                expect(page.get_by_text(name, exact=True)).to_be_visible()
-            shot(page, "02-automation.png")
+        # The automation: the schedule and both sensors, running by default.
+        page.goto("/automation")
+        for name in ("nightly_at_0100_wib", "drop_sensor", "run_failure_alert"):
+            expect(page.get_by_text(name, exact=True)).to_be_visible()
+        shot(page, "02-automation.png")
 
-            # Switch the drop sensor off before the drops land, so that the run is the one launched by the click.
-            page.goto("/locations/sejahtera/sensors/drop_sensor")
-            expect(page).to_have_title(re.compile("drop_sensor"))
-            switch = page.locator("input[type=checkbox]")
-            expect(switch).to_be_checked()
-            page.locator("label", has=switch).click()  # the input itself is hidden under its styled switch
-            expect(switch).not_to_be_checked()
-            shot(page, "03-drop-sensor-off.png")
+        # Switch the drop sensor off before the drops land, so that the run is the one launched by the click.
+        page.goto("/locations/sejahtera/sensors/drop_sensor")
+        expect(page).to_have_title(re.compile("drop_sensor"))
+        switch = page.locator("input[type=checkbox]")
+        expect(switch).to_be_checked()
+        page.locator("label", has=switch).click()  # the input itself is hidden under its styled switch
+        expect(switch).not_to_be_checked()
+        shot(page, "03-drop-sensor-off.png")
 
-            deliver_tiny_landing_zone(Path(instance_env["SEJAHTERA_LANDING"]))
+        deliver_tiny_landing_zone(Path(instance_env["SEJAHTERA_LANDING"]))
 
-            # Launch the nightly job from its page, with a click.
-            page.goto("/locations/sejahtera/jobs/nightly")
-            page.get_by_role("button", name="Materialize all").click()
-            launched = page.get_by_role("link", name="View", exact=True)
-            expect(launched).to_be_visible()
-            run_path = launched.get_attribute("href")
-            assert run_path and run_path.startswith("/runs/")
-            page.goto(run_path)
-            expect(page).to_have_title(
-                re.compile(r"\[(SUCCESS|FAILURE|CANCELED)\]"), timeout=RUN_TIMEOUT_SECONDS * 1000
-            )
-            shot(page, "04-run-succeeded.png")
-            assert "[SUCCESS]" in page.title(), f"the run did not succeed: {page.title()}"
+        # Launch the nightly job from its page, with a click.
+        page.goto("/locations/sejahtera/jobs/nightly")
+        page.get_by_role("button", name="Materialize all").click()
+        launched = page.get_by_role("link", name="View", exact=True)
+        expect(launched).to_be_visible()
+        run_path = launched.get_attribute("href")
+        assert run_path and run_path.startswith("/runs/")
+        page.goto(run_path)
+        expect(page).to_have_title(
+            re.compile(r"\[(SUCCESS|FAILURE|CANCELED)\]"), timeout=RUN_TIMEOUT_SECONDS * 1000
+        )
+        shot(page, "04-run-succeeded.png")
+        assert "[SUCCESS]" in page.title(), f"the run did not succeed: {page.title()}"
 
-            # The asset checks' results, on the asset they check.
-            page.goto("/assets/validated_drops?view=checks")
-            expect(page.get_by_text("rows_accounted", exact=True).first).to_be_visible()
-            expect(page.get_by_text("Evaluation result")).to_be_visible()
-            expect(page.get_by_text(re.compile(r"^(Passed|Failed)$")).first).to_be_visible()
-            shot(page, "05-asset-checks.png")
+        # The asset checks' results, on the asset they check.
+        page.goto("/assets/validated_drops?view=checks")
+        expect(page.get_by_text("rows_accounted", exact=True).first).to_be_visible()
+        expect(page.get_by_text("Evaluation result")).to_be_visible()
+        expect(page.get_by_text(re.compile(r"^(Passed|Failed)$")).first).to_be_visible()
+        shot(page, "05-asset-checks.png")
 
-            # A published registry asset: its column schema, row count and the freshness policy set in one place.
-            page.goto("/assets/registry/household")
-            expect(page.get_by_text("Row count")).to_be_visible()
-            expect(page.get_by_text("desil_nasional", exact=True)).to_be_visible()
-            expect(page.get_by_text("Fails if more than 30 hours since last materialization")).to_be_visible()
-            shot(page, "06-registry-household.png")
+        # A published registry asset: its column schema, row count and the freshness policy set in one place.
+        page.goto("/assets/registry/household")
+        expect(page.get_by_text("Row count")).to_be_visible()
+        expect(page.get_by_text("desil_nasional", exact=True)).to_be_visible()
+        expect(page.get_by_text("Fails if more than 30 hours since last materialization")).to_be_visible()
+        shot(page, "06-registry-household.png")
 
     run_id = run_path.removeprefix("/runs/")
     assert_no_personal_data_in_the_instance(Path(instance_env["DAGSTER_HOME"]), instance_env, run_id)

@@ -19,11 +19,13 @@ from pathlib import Path
 import dagster as dg
 import pyarrow as pa
 import pytest
+import yaml
 from support.duck import query
 from support.landing import EXTRACTED_AT, DataFile, parquet_bytes, text_bytes, write_drop
 
 from assets import extract, validate
 from sejahtera.resources import LandingZoneResource, RulesResource, WarehouseResource
+from sejahtera.rule_config import CONFIG_DIR, read_rule_file
 from sejahtera.rules import row_rules as rules
 
 VILLAGE = "3201011001"  # Kab. Bogor, 2025 list
@@ -129,6 +131,20 @@ def _regsosek_rumah_tangga(ids: list[str]) -> pa.Table:
     )
 
 
+def _deliver_regsosek(root: Path, drop_id: str, rumah_tangga: pa.Table, individu: pa.Table) -> None:
+    """A Regsosek full of the two tables, each listed with its own row count."""
+    deliver(
+        root,
+        "regsosek",
+        drop_id,
+        "full",
+        [
+            ("rumah_tangga.parquet", "rumah_tangga", parquet_bytes(rumah_tangga), rumah_tangga.num_rows),
+            ("individu.parquet", "individu", parquet_bytes(individu), individu.num_rows),
+        ],
+    )
+
+
 def _regsosek(root: Path) -> None:
     rumah_tangga = _regsosek_rumah_tangga(["R1", "R2"])
     individu = pa.table(
@@ -146,16 +162,7 @@ def _regsosek(root: Path) -> None:
             "disabilitas": [False, False],
         }
     )
-    deliver(
-        root,
-        "regsosek",
-        "20221015",
-        "full",
-        [
-            ("rumah_tangga.parquet", "rumah_tangga", parquet_bytes(rumah_tangga), 2),
-            ("individu.parquet", "individu", parquet_bytes(individu), 2),
-        ],
-    )
+    _deliver_regsosek(root, "20221015", rumah_tangga, individu)
 
 
 def _regsosek_written_as_text(root: Path) -> None:
@@ -179,16 +186,7 @@ def _regsosek_written_as_text(root: Path) -> None:
             "disabilitas": [False, False, False],
         }
     )
-    deliver(
-        root,
-        "regsosek",
-        "20221101",
-        "full",
-        [
-            ("rumah_tangga.parquet", "rumah_tangga", parquet_bytes(rumah_tangga), 2),
-            ("individu.parquet", "individu", parquet_bytes(individu), 3),
-        ],
-    )
+    _deliver_regsosek(root, "20221101", rumah_tangga, individu)
 
 
 def _dukcapil(root: Path) -> None:
@@ -232,7 +230,8 @@ def landed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     # These drops are a few rows each: no share of failing rows rejects them (the threshold is tested elsewhere).
     rules = root / "rules"
     rules.mkdir()
-    (rules / "quality.yaml").write_text("max_failing_row_share: 1.0\n", encoding="utf-8")
+    quality = read_rule_file(CONFIG_DIR / "quality.yaml") | {"max_failing_row_share": 1.0}
+    (rules / "quality.yaml").write_text(yaml.safe_dump(quality), encoding="utf-8")
     with dg.DagsterInstance.ephemeral() as instance:
         result = dg.materialize(
             [*extract.asset_defs, *validate.asset_defs],

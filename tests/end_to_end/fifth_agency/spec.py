@@ -6,66 +6,35 @@
 ``assets.validate.suites.write_drafts``). Synthetic: no such export format is promised by BPJS.
 """
 
-from sejahtera.sources import (
-    Column,
-    EntitySpec,
-    HouseholdFields,
-    PersonFields,
-    SourceSpec,
-)
-from sejahtera.sources.spec import CsvFormat
+from sejahtera.sources.spec import Coded, Column, CsvFormat, agency_source, household_entity, member_entity
 
 CSV = CsvFormat(delimiter="|")
 RELATIONSHIP_CODES = (("KEPALA", 1), ("PASANGAN", 2), ("ANAK", 3), ("LAIN", 8))
 
-KELUARGA = EntitySpec(
-    entity="keluarga",
-    role="household",
-    file_format="csv",
-    csv=CSV,
-    columns=(
-        Column("id_keluarga_bpjs", "record_id"),
-        Column("no_kk", "kk"),
-        Column("kode_wilayah", "region"),
-        Column("alamat", "text"),
-        Column("tgl_verifikasi", "date", date_format="%Y-%m-%d"),
-    ),
+KELUARGA, HOUSEHOLDS = household_entity(
+    "keluarga",
+    CSV,
+    ("id_keluarga_bpjs", "no_kk", "kode_wilayah", "alamat"),
+    observed_at=Column("tgl_verifikasi", "date", date_format="%Y-%m-%d"),
 )
 
-PESERTA = EntitySpec(
-    entity="peserta",
-    role="person",
-    file_format="csv",
-    csv=CSV,
+PESERTA, PERSONS = member_entity(
+    "peserta",
+    CSV,
+    ("id_peserta", "id_keluarga_bpjs", "nik", "nama_peserta"),
     parent="keluarga",
-    columns=(
-        Column("id_peserta", "record_id"),
-        Column("id_keluarga_bpjs", "household_ref"),
-        Column("nik", "nik"),
-        Column("nama_peserta", "text"),
-        Column("jk", "code", values=("LK", "PR")),
-        Column("tgl_lahir", "birth_date", date_format="%Y-%m-%d"),
-        Column("hubungan", "code", values=tuple(text for text, _ in RELATIONSHIP_CODES)),
+    sex=Coded(Column("jk", "code", values=("LK", "PR")), (("LK", "L"), ("PR", "P"))),
+    birth_date=Column("tgl_lahir", "birth_date", date_format="%Y-%m-%d"),
+    relationship=Coded(
+        Column("hubungan", "code", values=tuple(text for text, _ in RELATIONSHIP_CODES)), RELATIONSHIP_CODES
     ),
 )
 
-BPJS = SourceSpec(
-    name="bpjs",
-    description="BPJS Kesehatan PBI members (a fifth agency declared in the tests)",
-    entities_by_kind={"full": (KELUARGA, PESERTA)},
-    households=HouseholdFields(
-        entity="keluarga", kk="no_kk", region="kode_wilayah", address="alamat", observed_at="tgl_verifikasi"
-    ),
-    persons=PersonFields(
-        entity="peserta",
-        nik="nik",
-        name="nama_peserta",
-        sex="jk",
-        sex_codes=(("LK", "L"), ("PR", "P")),
-        birth_date="tgl_lahir",
-        relationship="hubungan",
-        relationship_codes=RELATIONSHIP_CODES,
-    ),
+BPJS = agency_source(
+    "bpjs",
+    "BPJS Kesehatan PBI members (a fifth agency declared in the tests)",
+    (KELUARGA, HOUSEHOLDS),
+    (PESERTA, PERSONS),
 )
 
 SOURCE_SPECS = [BPJS]
