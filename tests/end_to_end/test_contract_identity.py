@@ -7,6 +7,8 @@ every record id changed (a new SIKS-NG export): nobody may change id, and the ol
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pandas as pd
 import pytest
 from support.agency_drops import (
@@ -68,6 +70,16 @@ H_KHADIJAH, H_YUSUF = nik("1968-10-10", "P", 20), nik("1966-12-01", "L", 21)
 H_HADI, H_AMINAH = nik("1992-02-14", "L", 22), nik("1994-07-21", "P", 23)
 
 
+def _relisted(family: Family, record_id: str, niks: list[str | None]) -> Family:
+    """The same family as a second agency lists it: the same names, dates and relations under that agency's own
+    record ids (``RE-0`` for ``DE-0``), with the NIKs that agency wrote down, which is what each case varies."""
+    members = [
+        replace(member, record_id=f"{record_id}-{member.record_id.split('-', 1)[1]}", nik=written)
+        for member, written in zip(family.members, niks, strict=True)
+    ]
+    return Family(record_id, family.no_kk, family.village, members)
+
+
 def _cases(zone: Zone) -> None:
     town = background()
     c = town.citizens
@@ -88,6 +100,17 @@ def _cases(zone: Zone) -> None:
         Citizen(H_HADI, "HADI KURNIAWAN", "L", "1992-02-14", kk(8)),
         Citizen(H_AMINAH, "SITI AMINAH", "P", "1994-07-21", kk(8)),
     ]
+    twins_family = Family("DE", kk(5), VILLAGE, [
+        Member("DE-0", E_MOTHER, "MARYAM", "P", "1960-01-01", 1),
+        Member("DE-1", None, "HASAN", "L", "2012-07-07", 3),
+        Member("DE-2", None, "HUSEIN", "L", "2012-07-07", 3),
+    ])  # fmt: skip
+    khadijah_family = Family("DH", kk(8), VILLAGE, [
+        Member("DH-1", H_KHADIJAH, "HJ. SITI KHADIJAH, S.PD.I", "P", "1968-10-10", 2),
+        Member("DH-2", H_YUSUF, "M. YUSUF", "L", "1966-12-01", 1),
+        Member("DH-3", H_HADI, "KURNIAWAN HADI", "L", "1992-02-14", 3),
+        Member("DH-4", H_AMINAH, "S. AMINAH", "P", "1994-07-21", 3),
+    ])  # fmt: skip
     town.dtks += [
         Family("DA", kk(1), VILLAGE, [
             Member("DA-1", A_HEAD, "BUDI SANTOSO", "L", "1980-03-15", 1),
@@ -110,39 +133,21 @@ def _cases(zone: Zone) -> None:
             ]
         ]),
         Family("DD", kk(4, "517101"), VILLAGE_BALI, [Member("DD-1", D_PERSON, "YOHANES KAMBU", "L", "1985-09-09")]),
-        Family("DE", kk(5), VILLAGE, [
-            Member("DE-0", E_MOTHER, "MARYAM", "P", "1960-01-01", 1),
-            Member("DE-1", None, "HASAN", "L", "2012-07-07", 3),
-            Member("DE-2", None, "HUSEIN", "L", "2012-07-07", 3),
-        ]),
+        twins_family,
         Family("DG", kk(7), VILLAGE, [
             Member("DG-1", None, "MUHAMMAD RIZAL", "L", "1990-04-03", 1),
             Member("DG-2", None, "SITI", "P", "1985-09-17", 2),
         ]),
         Family("DZ", kk(9), VILLAGE_2, [], flags={"pkh": "Y"}),  # its members were all quarantined, say
-        Family("DH", kk(8), VILLAGE, [
-            Member("DH-1", H_KHADIJAH, "HJ. SITI KHADIJAH, S.PD.I", "P", "1968-10-10", 2),
-            Member("DH-2", H_YUSUF, "M. YUSUF", "L", "1966-12-01", 1),
-            Member("DH-3", H_HADI, "KURNIAWAN HADI", "L", "1992-02-14", 3),
-            Member("DH-4", H_AMINAH, "S. AMINAH", "P", "1994-07-21", 3),
-        ]),
+        khadijah_family,
     ]  # fmt: skip
     town.regsosek += [
         Family("RC", kk(3), VILLAGE_2, [
             Member("RC-1", C_NIKS["DC-1"], "JOKO WIDODO", "L", "1970-05-05", 1),
             Member("RC-2", None, "SRI RAHAYU", "P", "1972-08-12", 2),
         ]),
-        Family("RE", kk(5), VILLAGE, [
-            Member("RE-0", E_MOTHER, "MARYAM", "P", "1960-01-01", 1),
-            Member("RE-1", E_HUSEIN, "HASAN", "L", "2012-07-07", 3),
-            Member("RE-2", E_HASAN, "HUSEIN", "L", "2012-07-07", 3),
-        ]),
-        Family("RH", kk(8), VILLAGE, [
-            Member("RH-1", None, "HJ. SITI KHADIJAH, S.PD.I", "P", "1968-10-10", 2),
-            Member("RH-2", None, "M. YUSUF", "L", "1966-12-01", 1),
-            Member("RH-3", None, "KURNIAWAN HADI", "L", "1992-02-14", 3),
-            Member("RH-4", None, "S. AMINAH", "P", "1994-07-21", 3),
-        ]),
+        _relisted(twins_family, "RE", [E_MOTHER, E_HUSEIN, E_HASAN]),  # the twins' NIKs swapped
+        _relisted(khadijah_family, "RH", [None] * 4),  # no NIKs: names and dates only
     ]  # fmt: skip
     zone.dukcapil_full("20261101", town.citizens)
     zone.dtks("20261102", town.dtks)

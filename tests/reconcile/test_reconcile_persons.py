@@ -51,6 +51,13 @@ def _person_of(linked, source, record):
     return linked[(source, record)][0]
 
 
+def _assert_one_person(linked, dukcapil_nik: str, *records: tuple[str, str]) -> str:
+    """Every agency record given is linked to the person Dukcapil knows under ``dukcapil_nik``; returns that person."""
+    person = _person_of(linked, "dukcapil", dukcapil_nik)
+    assert {record: linked[record][0] for record in records} == dict.fromkeys(records, person)
+    return person
+
+
 @pytest.fixture
 def run(warehouse_path, trained_model, linkage_config):
     return lambda snaps: _run(snaps, warehouse_path, trained_model, linkage_config)
@@ -156,10 +163,7 @@ def test_a_birth_date_dukcapil_corrected_since_the_agency_listed_it_still_links(
             row["tanggal_lahir"] = corrected
     snaps.dtks_anggota("D1-1", "D1", FATHER, "AHMAD SURYADI", "L", "1968-04-12", 1)
     snaps.regsosek_art("R1-1", "R1", None, "AHMAD SURYADI", "L", "1968-04-12", 1)
-    linked = run(snaps)
-    father = _person_of(linked, "dukcapil", FATHER)
-    assert linked[("dtks", "D1-1")][0] == father
-    assert linked[("regsosek", "R1-1")][0] == father
+    _assert_one_person(run(snaps), FATHER, ("dtks", "D1-1"), ("regsosek", "R1-1"))
 
 
 def test_a_person_dukcapil_lacks_is_one_person_across_agencies(run):
@@ -243,7 +247,5 @@ def test_a_person_record_of_one_source_never_joins_a_person_twice(run):
     snaps.dtks_anggota("D1-5", "D1", SON, "MUHAMMAD RIZKI", "L", "2003-01-08", 3)
     snaps.dtks_anggota("D2-5", "D2", None, "RIZKI", "L", "2003-08-01", 3)
     linked = run(snaps)
-    father = _person_of(linked, "dukcapil", FATHER)
-    assert linked[("dtks", "D1-1")][0] == father
-    assert linked[("dtks", "D2-1")][0] == father
+    _assert_one_person(linked, FATHER, ("dtks", "D1-1"), ("dtks", "D2-1"))
     assert linked[("dtks", "D2-5")][0] != _person_of(linked, "dukcapil", SON)

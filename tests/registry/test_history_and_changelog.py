@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+from support.duck import query
 from support.registry_world import (
     POOR_SURVEY,
     UPSTREAM_PUBLICATIONS,
@@ -19,11 +20,11 @@ from sejahtera import warehouse
 
 
 def _changes(path: Path, run_id: str) -> dict[tuple[str, str], list[tuple]]:
-    with warehouse.connect(path, read_only=True) as con:
-        rows = con.execute(
-            "SELECT entity_id, change, field, old_value, new_value, reason FROM registry.changelog WHERE run_id = ?",
-            [run_id],
-        ).fetchall()
+    rows = query(
+        path,
+        "SELECT entity_id, change, field, old_value, new_value, reason FROM registry.changelog WHERE run_id = ?",
+        [run_id],
+    )
     found: dict[tuple[str, str], list[tuple]] = {}
     for entity_id, change, *rest in rows:
         found.setdefault((entity_id, change), []).append(tuple(rest))
@@ -47,28 +48,30 @@ def test_a_death_a_move_and_a_split_get_history_rows_and_reasons(
     world.move_person(son, new_family)
     run_registry(world, "run-2")
 
-    with warehouse.connect(warehouse_path, read_only=True) as con:
-        started = {
-            r[0]: r[1]
-            for r in con.execute(
-                "SELECT run_id, min(valid_from) FROM registry.person_history GROUP BY 1"
-            ).fetchall()
-        }
-        father_history = con.execute(
-            "SELECT status_hidup, tanggal_meninggal, valid_from, valid_to, run_id, closed_by_run_id "
-            "FROM registry.person_history WHERE person_id = ? ORDER BY valid_from",
-            [father.person_id],
-        ).fetchall()
-        mover_history = con.execute(
-            "SELECT kode_wilayah, valid_to FROM registry.person_history WHERE person_id = ? ORDER BY valid_from",
-            [mover.person_id],
-        ).fetchall()
-        untouched = con.execute(
-            "SELECT count(*) FROM registry.person_history WHERE person_id = ?", [family.members[1].person_id]
-        ).fetchall()[0][0]
-        registry_person = con.execute(
-            "SELECT status_hidup, household_id FROM registry.person WHERE person_id = ?", [father.person_id]
-        ).fetchall()[0]
+    started = dict(
+        query(warehouse_path, "SELECT run_id, min(valid_from) FROM registry.person_history GROUP BY 1")
+    )
+    father_history = query(
+        warehouse_path,
+        "SELECT status_hidup, tanggal_meninggal, valid_from, valid_to, run_id, closed_by_run_id "
+        "FROM registry.person_history WHERE person_id = ? ORDER BY valid_from",
+        [father.person_id],
+    )
+    mover_history = query(
+        warehouse_path,
+        "SELECT kode_wilayah, valid_to FROM registry.person_history WHERE person_id = ? ORDER BY valid_from",
+        [mover.person_id],
+    )
+    [(untouched,)] = query(
+        warehouse_path,
+        "SELECT count(*) FROM registry.person_history WHERE person_id = ?",
+        [family.members[1].person_id],
+    )
+    [registry_person] = query(
+        warehouse_path,
+        "SELECT status_hidup, household_id FROM registry.person WHERE person_id = ?",
+        [father.person_id],
+    )
 
     assert father_history == [
         ("HIDUP", None, started["run-1"], started["run-2"], "run-1", "run-2"),
@@ -130,11 +133,11 @@ def test_a_merged_person_and_a_dissolved_household_are_explained(
     assert merged[1:3] == (duplicate.person_id, home.members[0].person_id)
     (removed,) = changes[(elsewhere.household_id, "removed")]
     assert removed[3] == "no member of the family remains in the registry"
-    with warehouse.connect(warehouse_path, read_only=True) as con:
-        closed = con.execute(
-            "SELECT valid_to IS NOT NULL, closed_by_run_id FROM registry.person_history WHERE person_id = ?",
-            [duplicate.person_id],
-        ).fetchall()
+    closed = query(
+        warehouse_path,
+        "SELECT valid_to IS NOT NULL, closed_by_run_id FROM registry.person_history WHERE person_id = ?",
+        [duplicate.person_id],
+    )
     assert closed == [(True, "run-2")]
 
 
@@ -144,11 +147,8 @@ def test_a_run_with_the_same_data_adds_no_version_and_no_change(
     world.household(survey=MIDDLE_SURVEY).person("TETAP", date(1970, 1, 1))
     run_registry(world, "run-1")
     run_registry(world, "run-2")
-    with warehouse.connect(warehouse_path, read_only=True) as con:
-        versions = con.execute("SELECT count(*) FROM registry.person_history").fetchall()[0][0]
-        changes = con.execute("SELECT count(*) FROM registry.changelog WHERE run_id = 'run-2'").fetchall()[0][
-            0
-        ]
+    [(versions,)] = query(warehouse_path, "SELECT count(*) FROM registry.person_history")
+    [(changes,)] = query(warehouse_path, "SELECT count(*) FROM registry.changelog WHERE run_id = 'run-2'")
     assert (versions, changes) == (1, 0)
 
 
@@ -173,16 +173,17 @@ def test_the_last_living_member_dying_ends_ranking_and_eligibility_with_reasons(
     assert set(flags) == {"eligible_pkh", "eligible_bpnt", "eligible_pbi"}
     (members,) = changes[(widow.household_id, "members_changed")]
     assert members[1:3] == ("1", "0")
-    with warehouse.connect(warehouse_path, read_only=True) as con:
-        row = con.execute(
-            "SELECT jumlah_anggota, welfare_score, desil_nasional, eligible_pkh, eligible_bpnt, eligible_pbi "
-            "FROM registry.household WHERE household_id = ?",
-            [widow.household_id],
-        ).fetchall()
-        errors = con.execute(
-            "SELECT reason, programme FROM registry.targeting_error WHERE household_id = ? ORDER BY 1, 2",
-            [widow.household_id],
-        ).fetchall()
+    row = query(
+        warehouse_path,
+        "SELECT jumlah_anggota, welfare_score, desil_nasional, eligible_pkh, eligible_bpnt, eligible_pbi "
+        "FROM registry.household WHERE household_id = ?",
+        [widow.household_id],
+    )
+    errors = query(
+        warehouse_path,
+        "SELECT reason, programme FROM registry.targeting_error WHERE household_id = ? ORDER BY 1, 2",
+        [widow.household_id],
+    )
     assert row == [(0, None, None, False, False, False)]
     # Still receiving PKH in DTKS: flagged for follow-up, both as a dead person listed and a household without living member.
     assert errors == [("dead_listed", "pkh"), ("no_living_member", "pkh")]

@@ -23,7 +23,7 @@ import pyarrow as pa
 from support.cli import Operator
 from support.identities import family_members, kk
 from support.landing import DataFile, csv_bytes, parquet_bytes, write_drop
-from support.slips import slipped_name, slipped_nik
+from support.slips import slipped_person
 from support.surveys import MIDDLE_SURVEY
 
 SEX_TEXT = {"L": "LAKI-LAKI", "P": "PEREMPUAN"}
@@ -345,19 +345,18 @@ def background(households: int = 160, seed: int = 5) -> Town:
             hid = f"{source[0].upper()}B{h:04d}"
             family = Family(hid, family_kk, village, survey=survey, p3ke={"desil": rng.randrange(1, 5)})
             for j, (person_nik, sex, dob, nama, hub) in enumerate(members):
-                noisy_nik, noisy_name, noisy_dob = _noisy(rng, person_nik, nama, dob, members[0][0])
+                noisy_nik, noisy_name, noisy_dob = slipped_person(
+                    rng, person_nik, nama, dob, members[0][0], name_shares=NAME_SLIPS, date_slip=_year_later
+                )
                 family.members.append(Member(f"{hid}-{j}", noisy_nik, noisy_name, sex, noisy_dob, hub))
             getattr(town, source).append(family)
     return town
 
 
-def _noisy(rng: random.Random, person_nik: str, nama: str, dob: str, head_nik: str) -> tuple:
-    person_nik = slipped_nik(rng, person_nik, head_nik)
-    nama = slipped_name(rng, nama, (0.08, 0.13, 0.18, 0.21))
-    d = date.fromisoformat(dob)
-    r = rng.random()
-    if r < 0.05 and d.day <= 12:
-        dob = date(d.year, d.day, d.month).isoformat()
-    elif r < 0.08:
-        dob = date(d.year + 1, d.month, d.day).isoformat()
-    return person_nik, nama, dob
+NAME_SLIPS = (0.08, 0.13, 0.18, 0.21)
+"""The background town's cumulative name-slip shares (see :func:`support.slips.slipped_name`)."""
+
+
+def _year_later(rng: random.Random, r: float, d: date) -> date | None:
+    """The background town's other birth-date slip: 3 % written a year later."""
+    return date(d.year + 1, d.month, d.day) if r < 0.08 else None

@@ -242,10 +242,7 @@ class World:
                 self._person_record(
                     con,
                     person,
-                    "dukcapil",
-                    drop,
-                    file,
-                    row,
+                    ["dukcapil", drop, file, row],
                     person.nik,
                     no_kk,
                     no_kk,
@@ -263,10 +260,7 @@ class World:
                 self._person_record(
                     con,
                     person,
-                    source,
-                    DROPS[source],
-                    FILES[(source, "person")],
-                    row,
+                    [source, DROPS[source], FILES[(source, "person")], row],
                     record,
                     listed.record_id(source),
                     listed.no_kk,
@@ -304,28 +298,14 @@ class World:
                 self._snapshot_household(con, source, household, record, row, values)
 
     def _person_record(
-        self,
-        con,
-        person,
-        source,
-        drop,
-        file,
-        row,
-        record,
-        source_household,
-        no_kk,
-        kode_wilayah,
-        status,
-        observed,
+        self, con, person, lineage: list, record, source_household, no_kk, kode_wilayah, status, observed
     ) -> None:
+        """One row of ``work.person_record``; ``lineage`` is (source, drop, file, row) as in the snapshots."""
         con.execute(
             "INSERT INTO work.person_record VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, NULL, ?, ?, ?, ?, ?, 'JL. MAWAR', "
             "?, ?, ?, ?, 'nik_padan', 1.0)",
             [
-                source,
-                drop,
-                file,
-                row,
+                *lineage,
                 record,
                 source_household,
                 person.nik,

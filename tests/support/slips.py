@@ -8,6 +8,11 @@ written against the exact populations those draws give, so the shares stay as th
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
+from datetime import date
+
+DateSlip = Callable[[random.Random, float, date], date | None]
+"""A town's own birth-date slips: given the draw already made for this person, the slipped date or None."""
 
 
 def slipped_nik(rng: random.Random, nik: str, head_nik: str) -> str | None:
@@ -38,3 +43,28 @@ def slipped_name(rng: random.Random, nama: str, shares: tuple[float, float, floa
         i = rng.randrange(1, len(nama) - 1)
         return nama[:i] + nama[i + 1 :]
     return nama
+
+
+def slipped_person(
+    rng: random.Random,
+    nik: str,
+    nama: str,
+    dob: str,
+    head_nik: str,
+    *,
+    name_shares: tuple[float, float, float, float],
+    date_slip: DateSlip,
+) -> tuple[str | None, str, str]:
+    """One agency's record of a person: NIK, name and birth date each maybe slipped, drawn in that order.
+
+    5 % of birth dates with a day up to 12 have day and month swapped (both towns); the rest of the same draw
+    goes to the town's ``date_slip``, so each town keeps the exact population its tests were written against.
+    """
+    nik_written = slipped_nik(rng, nik, head_nik)
+    nama_written = slipped_name(rng, nama, name_shares)
+    d = date.fromisoformat(dob)
+    r = rng.random()
+    if r < 0.05 and d.day <= 12:
+        return nik_written, nama_written, date(d.year, d.day, d.month).isoformat()
+    slipped = date_slip(rng, r, d)
+    return nik_written, nama_written, slipped.isoformat() if slipped else dob

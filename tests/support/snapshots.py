@@ -25,7 +25,7 @@ from sejahtera.reference import region_codes
 from sejahtera.resources import RulesResource
 from sejahtera.rule_config import CONFIG_DIR, read_rule_file
 from support.identities import family_members
-from support.slips import slipped_name, slipped_nik
+from support.slips import slipped_person
 
 LINEAGE = [("source", "VARCHAR"), ("drop_id", "VARCHAR"), ("file", "VARCHAR"), ("row_number", "BIGINT")]
 COLUMNS: dict[str, list[tuple[str, str]]] = {
@@ -261,7 +261,15 @@ def training_population(households: int, seed: int, snaps: Snapshots | None = No
                 hid, family_kk, village
             )
             for j, (person_nik, sex, dob, nama, hub) in enumerate(members):
-                noisy_nik, noisy_name, noisy_dob = _noisy(rng, person_nik, nama, dob, members[0][0])
+                noisy_nik, noisy_name, noisy_dob = slipped_person(
+                    rng,
+                    person_nik,
+                    nama,
+                    dob,
+                    members[0][0],
+                    name_shares=NAME_SLIPS,
+                    date_slip=_training_date_slip,
+                )
                 pid = f"{hid}-{j}"
                 if source == "dtks":
                     snaps.dtks_anggota(pid, hid, noisy_nik, noisy_name, sex, noisy_dob, hub)
@@ -286,18 +294,17 @@ def _training_villages() -> list[str]:
     ][:40]
 
 
-def _noisy(rng: random.Random, person_nik: str, nama: str, dob: str, head_nik: str) -> tuple:
-    person_nik = slipped_nik(rng, person_nik, head_nik)
-    nama = slipped_name(rng, nama, (0.1, 0.15, 0.2, 0.23))
-    d = date.fromisoformat(dob)
-    r = rng.random()
-    if r < 0.05 and d.day <= 12:
-        dob = date(d.year, d.day, d.month).isoformat()
-    elif r < 0.08:
-        dob = date(d.year + rng.choice([-1, 1]), d.month, min(d.day, 28)).isoformat()
-    elif r < 0.10:
-        dob = date(d.year, d.month, min(28, d.day % 9 + 1 if d.day > 9 else d.day + 10)).isoformat()
-    return person_nik, nama, dob
+NAME_SLIPS = (0.1, 0.15, 0.2, 0.23)
+"""The training town's cumulative name-slip shares (see :func:`support.slips.slipped_name`)."""
+
+
+def _training_date_slip(rng: random.Random, r: float, d: date) -> date | None:
+    """The training town's other birth-date slips: 3 % a year off either way, 2 % a wrong day."""
+    if r < 0.08:
+        return date(d.year + rng.choice([-1, 1]), d.month, min(d.day, 28))
+    if r < 0.10:
+        return date(d.year, d.month, min(28, d.day % 9 + 1 if d.day > 9 else d.day + 10))
+    return None
 
 
 def town(snaps: Snapshots | None = None) -> Snapshots:
