@@ -6,8 +6,8 @@ the truth) and is appended to the drop files before the next one starts. Each ch
 whole country (its families are placed in villages all over Indonesia), so everything that happens between
 families happens inside it: moves to another province, pecah KK, a widowed parent joining a nearby family, records
 with a retired 2022 region code, two families surveyed as one. What must hold for the whole landing zone is
-carried from chunk to chunk (:class:`_Carry`): NIK and KK serials unique per district and date, record and event
-ids unique per file, true ids and row numbers continuing.
+carried from chunk to chunk (:class:`_Carry`): each regency's and village's welfare effect, NIK and KK serials
+unique per district and date, record and event ids unique per file, true ids and row numbers continuing.
 
 The output depends on the seed and on the chunk size (each chunk draws from its own random streams, and agencies'
 coverage and P3KE's deciles are ranked within a chunk, a sample of the country): the same arguments give the same
@@ -31,7 +31,7 @@ from sejahtera.generate.days import day
 from sejahtera.generate.files import DataFileWriter, Drop, TruthWriter, write_manifest
 from sejahtera.generate.identity import IdentitySerials, assign_identity
 from sejahtera.generate.life import Timeline, live
-from sejahtera.generate.population import build_population
+from sejahtera.generate.population import RegionalEffects, build_population
 from sejahtera.generate.truth import SCHEMAS, Offsets, truth_tables
 from sejahtera.generate.views import IdMakers
 
@@ -102,6 +102,7 @@ def chunk_sizes(households: int, chunk_households: int) -> list[int]:
 class _Carry:
     """What one chunk hands to the next so that the landing zone reads as one."""
 
+    regional: RegionalEffects = field(default_factory=RegionalEffects)
     serials: IdentitySerials = field(default_factory=IdentitySerials)
     ids: IdMakers = field(default_factory=IdMakers)
     events: dukcapil.EventNumbering = field(default_factory=dukcapil.EventNumbering)
@@ -119,7 +120,7 @@ def _chunk(
     carry: _Carry,
 ) -> tuple[Timeline, list[Drop]]:
     """One chunk's story: its families, their life, their numbers and the four agencies' records of them."""
-    population = build_population(streams[0], households, calendar)
+    population = build_population(streams[0], households, calendar, carry.regional)
     timeline = live(streams[1], population, calendar, noise, family)
     del population
     assign_identity(streams[2], timeline, noise, carry.serials)

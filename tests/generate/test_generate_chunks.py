@@ -6,12 +6,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from support.generated_zone import CHUNKED_ZONE_CHUNK, read_drops, truth
 
 from sejahtera.generate import generate_landing_zone
 from sejahtera.generate.landing_zone import chunk_sizes
+from sejahtera.generate.population import AreaEffects
 from sejahtera.reference import region_table
 
 RECORD_IDS = {
@@ -101,3 +103,16 @@ def test_moves_splits_and_retired_codes_still_happen(chunked_zone: Path) -> None
         villages.loc[villages["decree"] == "2025", "kode_digits"]
     )
     assert regsosek["kode_desa"].isin(retired).any()
+
+
+def test_an_area_keeps_its_welfare_effect_in_every_chunk() -> None:
+    """Neighbours generated in different chunks share their village's (and regency's) welfare effect; the first
+    chunk draws one effect per area in sorted order, as the unchunked generator did."""
+    effects = AreaEffects(0.1)
+    rng = np.random.default_rng(1)
+    first = effects.of(rng, pd.Series(["3201", "1101", "3201"]))
+    assert first[0] == first[2]
+    assert first[[1, 0]].tolist() == np.random.default_rng(1).normal(0, 0.1, 2).tolist()
+    second = effects.of(rng, pd.Series(["9101", "1101", "3201"]))
+    assert second[1:].tolist() == [first[1], first[0]]
+    assert second[0] not in first
