@@ -11,6 +11,8 @@ import pandas as pd
 import pytest
 from support.generated_zone import CHUNKED_ZONE_CHUNK, read_drops, truth
 
+from assets.extract.landing import scan
+from pipelines.cli import main
 from sejahtera.generate import generate_landing_zone
 from sejahtera.generate.landing_zone import chunk_sizes
 from sejahtera.generate.population import AreaEffects
@@ -116,3 +118,10 @@ def test_an_area_keeps_its_welfare_effect_in_every_chunk() -> None:
     second = effects.of(rng, pd.Series(["9101", "1101", "3201"]))
     assert second[1:].tolist() == [first[1], first[0]]
     assert second[0] not in first
+
+
+def test_the_command_line_takes_a_chunk_size(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ["generate", "--out", str(tmp_path / "zone"), "--households", "40", "--seed", "8"]
+    assert main([*argv, "--chunk-households", "20"]) == 0
+    assert "(2 chunks)" in capsys.readouterr().out
+    assert len(scan(tmp_path / "zone")) == 7
