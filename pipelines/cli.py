@@ -24,6 +24,13 @@ def main(argv: list[str] | None = None) -> int:
     gen.add_argument("--out", type=Path, required=True, help="landing-zone folder to write")
     gen.add_argument("--households", type=int, default=10_000)
     gen.add_argument("--seed", type=int, default=42)
+    gen.add_argument(
+        "--chunk-households",
+        type=int,
+        default=None,
+        metavar="N",
+        help="households generated and written at a time: bounds memory (default 50,000; the output depends on it)",
+    )
 
     run = commands.add_parser(
         "run", help="process every complete drop not yet processed and publish the registry"
@@ -61,7 +68,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "generate":
         from sejahtera.generate import generate_landing_zone
 
-        report = generate_landing_zone(out=args.out, households=args.households, seed=args.seed)
+        chunk = {} if args.chunk_households is None else {"chunk_households": args.chunk_households}
+        report = generate_landing_zone(out=args.out, households=args.households, seed=args.seed, **chunk)
         print(report)
         return 0
     if args.command == "run":

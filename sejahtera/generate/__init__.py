@@ -13,6 +13,10 @@ How it is made (one module per step):
    the contract's formats (``files``). ``housing`` turns welfare into Regsosek's housing and asset variables.
 5. ``truth``: the ground truth below.
 
+``landing_zone`` runs these steps per chunk of households (``chunk_households``, default 50,000) and appends each
+chunk to the files, so memory stays flat from ten thousand households to millions; each chunk is a random sample
+of the whole country, and NIK/KK serials, record ids and true ids continue from chunk to chunk.
+
 Noise is set by :class:`NoiseConfig` (``default()``, ``none()``, ``scaled(k)``, ``harsher()``), how families
 change by :class:`FamilyConfig` (``default()``, ``harsher()``: moves, pecah KK, KKs re-issued after a head's
 death, widowed parents joining a family). Life always happens. ``family_records`` makes the agencies' household

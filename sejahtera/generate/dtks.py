@@ -15,7 +15,7 @@ from sejahtera.generate.days import day, format_days
 from sejahtera.generate.defects import Breakable
 from sejahtera.generate.files import CsvLayout, Drop, SourceFile
 from sejahtera.generate.life import Timeline
-from sejahtera.generate.views import IdMaker, agency_view, covered_by_score
+from sejahtera.generate.views import IdMakers, agency_view, covered_by_score
 
 SOURCE = "dtks"
 COVERAGE = 0.40
@@ -52,14 +52,17 @@ ANGGOTA_BREAKS = Breakable(
 )
 
 
-def build(rng: np.random.Generator, timeline: Timeline, noise: NoiseConfig, calendar: Calendar) -> Drop:
+def build(
+    rng: np.random.Generator, timeline: Timeline, noise: NoiseConfig, calendar: Calendar, ids: IdMakers
+) -> Drop:
+    """DTKS's drop for the households of ``timeline``; ``ids`` continues the record ids of earlier chunks."""
     t = day(calendar.dtks_view)
     view = agency_view(
         timeline, t, covered_by_score(timeline, t, "score_dtks", COVERAGE), rng=rng, noise=noise
     )
     hh, members = view.households, view.members
-    family_ids = IdMaker(rng, "", 10)
-    person_ids = IdMaker(rng, "", 12)
+    family_ids = ids.get(rng, "dtks.ID_KELUARGA", "", 10)
+    person_ids = ids.get(rng, "dtks.ID_ART", "", 12)
     hh["_uid"] = np.arange(len(hh))
     hh["ID_KELUARGA"] = family_ids.take(rng, len(hh))
     labels = record_noise.household_noise(rng, hh, noise)

@@ -12,6 +12,7 @@ would be the pipeline's mistake.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import date
 
 import numpy as np
@@ -49,13 +50,30 @@ def address(street: pd.Series | np.ndarray, rt: np.ndarray, rw: np.ndarray) -> n
     ).to_numpy(dtype=object)
 
 
-def build(rng: np.random.Generator, timeline: Timeline, noise: NoiseConfig, calendar: Calendar) -> list[Drop]:
+@dataclass
+class EventNumbering:
+    """What the deltas of earlier chunks of households used: the last event id of each delta drop, and the
+    unknown NIKs drawn (so no chunk draws one twice)."""
+
+    last_id: dict[str, int] = field(default_factory=dict)
+    unknown_niks: set[str] = field(default_factory=set)
+
+
+def build(
+    rng: np.random.Generator,
+    timeline: Timeline,
+    noise: NoiseConfig,
+    calendar: Calendar,
+    numbering: EventNumbering | None = None,
+) -> list[Drop]:
+    """Dukcapil's full and its deltas for the people of ``timeline``; ``numbering`` continues the event ids and
+    unknown NIKs of earlier chunks."""
+    numbering = numbering or EventNumbering()
     drops = [_full(rng, timeline, calendar)]
     lo = day(calendar.dukcapil_full)
-    known = set(timeline.people["nik"])
     for delta_day in calendar.dukcapil_deltas:
         hi = day(delta_day)
-        drops.append(_delta(rng, timeline, noise, delta_day, lo, hi, known))
+        drops.append(_delta(rng, timeline, noise, delta_day, lo, hi, numbering))
         lo = hi
     return drops
 
@@ -135,7 +153,7 @@ def _delta(
     delta_day: date,
     lo: int,
     hi: int,
-    known: set[str],
+    numbering: EventNumbering,
 ) -> Drop:
     people = timeline.people
     versions = timeline.versions
@@ -230,10 +248,13 @@ def _delta(
     events = events.sort_values(["_day", "_kind_order", "nik"], kind="stable").drop(columns="_kind_order")
     events["tanggal_peristiwa"] = format_days(events["_day"].to_numpy(), DATE_STYLE)
     did = drop_id(delta_day)
-    events.insert(0, "id_peristiwa", [f"EV{did}{i:06d}" for i in range(1, len(events) + 1)])
+    first = numbering.last_id.get(did, 0) + 1
+    events.insert(0, "id_peristiwa", [f"EV{did}{i:06d}" for i in range(first, first + len(events))])
     events["_rules"] = [()] * len(events)
     events["_copy_of"] = -1
-    events = _with_bad_events(rng, events.reset_index(drop=True), noise, known, did)
+    events, numbering.last_id[did] = _with_bad_events(
+        rng, events.reset_index(drop=True), noise, numbering.unknown_niks, did, first + len(events)
+    )
     events["_uid"] = np.arange(len(events))
     file = SourceFile(
         SOURCE,
@@ -250,17 +271,22 @@ def _delta(
 
 
 def _with_bad_events(
-    rng: np.random.Generator, events: pd.DataFrame, noise: NoiseConfig, known: set[str], did: str
-) -> pd.DataFrame:
-    """Add the defective event rows: unknown NIKs and garbled re-sends, each placed after a real event.
+    rng: np.random.Generator,
+    events: pd.DataFrame,
+    noise: NoiseConfig,
+    known: set[str],
+    did: str,
+    next_id: int,
+) -> tuple[pd.DataFrame, int]:
+    """Add the defective event rows: unknown NIKs and garbled re-sends, each placed after a real event; return
+    the events and the last id used.
 
-    Extra rows get ids numbered after the real ones (a re-send comes later), except a repeated id (its
-    original's) and a missing one (empty).
+    Extra rows get ids numbered after the real ones from ``next_id`` (a re-send comes later), except a repeated
+    id (its original's) and a missing one (empty).
     """
     n = len(events)
     events["_order"] = np.arange(n, dtype=np.float64)
     extra: list[dict] = []
-    next_id = n + 1
     # Small deltas stay far from the 20 % rejection share whatever the rates: at most MAX_BAD_EVENTS of the rows.
     budget = int(MAX_BAD_EVENTS * (n + 1))
     unknown = min(stochastic_count(rng, noise.unknown_nik_event, n), budget)
@@ -296,7 +322,9 @@ def _with_bad_events(
         extra.append(row)
     if extra:
         events = pd.concat([events, pd.DataFrame(extra)], ignore_index=True)
-    return events.sort_values("_order", kind="stable").drop(columns="_order").reset_index(drop=True)
+    return events.sort_values("_order", kind="stable").drop(columns="_order").reset_index(
+        drop=True
+    ), next_id - 1
 
 
 def _garble(rng: np.random.Generator, row: dict) -> str:

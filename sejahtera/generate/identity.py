@@ -18,16 +18,34 @@ from sejahtera.generate import regions
 from sejahtera.generate.config import NoiseConfig
 from sejahtera.generate.days import day, ymd
 from sejahtera.generate.life import Timeline
+from sejahtera.generate.serials import SerialBook
 
 MIGRANT_SHARE = 0.14
 """Share of people born before the story whose NIK was issued in another district than their family's."""
 RETIRED_PREFIX_SHARE = 0.005
 """Share of people born before the 2025 decree whose NIK carries a district code that decree retired."""
+UNKNOWN_NIK_SERIALS = 5000
+"""NIK serials from here to 9999 are never given to a person: :func:`random_unknown_niks` draws from them, so an
+event's unknown NIK is unknown without holding every NIK of the country in memory."""
 
 
-def assign_identity(rng: np.random.Generator, timeline: Timeline, noise: NoiseConfig) -> None:
+class IdentitySerials:
+    """The NIK and KK serial books of one landing zone, shared by all its chunks of households."""
+
+    def __init__(self) -> None:
+        self.nik = SerialBook("people", UNKNOWN_NIK_SERIALS - 1)
+        self.kk = SerialBook("family cards", 9999)
+
+
+def assign_identity(
+    rng: np.random.Generator,
+    timeline: Timeline,
+    noise: NoiseConfig,
+    serials: IdentitySerials | None = None,
+) -> None:
     """Add ``nik`` and ``birthplace`` to ``timeline.people`` and ``kk`` (plus ``street``, ``rt``, ``rw``) to
-    ``timeline.versions``."""
+    ``timeline.versions``; ``serials`` keeps NIKs and KKs unique across the chunks of one landing zone."""
+    serials = serials or IdentitySerials()
     geo = regions.geography()
     people = timeline.people
     n = len(people)
@@ -64,7 +82,7 @@ def assign_identity(rng: np.random.Generator, timeline: Timeline, noise: NoiseCo
         + pd.Series(m).astype(str).str.zfill(2)
         + pd.Series(y % 100).astype(str).str.zfill(2)
     )
-    people["nik"] = (stem + _serials(rng, stem)).to_numpy(dtype=object)
+    people["nik"] = (stem + serials.nik.serials(rng, stem)).to_numpy(dtype=object)
     people["registered_in"] = district
     people["birthplace"] = (
         pd.Series(district).str[:4].map(geo.regency_names).fillna("").to_numpy(dtype=object)
@@ -81,23 +99,10 @@ def assign_identity(rng: np.random.Generator, timeline: Timeline, noise: NoiseCo
         + pd.Series(im).astype(str).str.zfill(2)
         + pd.Series(iy % 100).astype(str).str.zfill(2)
     )
-    v["kk"] = (kk_stem + _serials(rng, kk_stem)).to_numpy(dtype=object)
+    v["kk"] = (kk_stem + serials.kk.serials(rng, kk_stem)).to_numpy(dtype=object)
     v["street"] = _streets(rng, v["village"].to_numpy())
     v["rt"] = rng.integers(1, 16, len(v))
     v["rw"] = rng.integers(1, 11, len(v))
-
-
-def _serials(rng: np.random.Generator, stems: pd.Series) -> pd.Series:
-    """A 4-digit serial, unique within each stem and never 0000: a random start plus the rank within the stem."""
-    rank = stems.groupby(stems, sort=False).cumcount().to_numpy()
-    codes, uniques = pd.factorize(stems)
-    start = rng.integers(1, 40, len(uniques))[codes]
-    serial = start + rank
-    if serial.max(initial=0) > 9999:
-        raise ValueError(
-            "more than 9,999 people share one district and birth date: NIK serials would overflow"
-        )
-    return pd.Series(serial, index=stems.index).astype(str).str.zfill(4)
 
 
 STREETS = [
@@ -159,13 +164,14 @@ def _streets(rng: np.random.Generator, villages: np.ndarray) -> np.ndarray:
 
 
 def random_unknown_niks(rng: np.random.Generator, k: int, known: set[str]) -> list[str]:
-    """Well-formed NIKs that no person has (for events about people Dukcapil does not know)."""
+    """Well-formed NIKs that no person has (for events about people Dukcapil does not know): their serials are
+    in the range no person gets; ``known`` holds the ones drawn before, so none is drawn twice."""
     districts = regions.geography().districts
     out: list[str] = []
     while len(out) < k:
         nik = (
             f"{districts[int(rng.integers(len(districts)))]}{int(rng.integers(1, 29)) + 40 * int(rng.integers(2)):02d}"
-            f"{int(rng.integers(1, 13)):02d}{int(rng.integers(0, 100)):02d}{int(rng.integers(5000, 10000)):04d}"
+            f"{int(rng.integers(1, 13)):02d}{int(rng.integers(0, 100)):02d}{int(rng.integers(UNKNOWN_NIK_SERIALS, 10000)):04d}"
         )
         if nik not in known:
             out.append(nik)

@@ -26,7 +26,7 @@ from sejahtera.generate.population import (
     RELATIVE,
     SPOUSE,
 )
-from sejahtera.generate.views import IdMaker, agency_view, covered_by_score, existing_households
+from sejahtera.generate.views import IdMakers, agency_view, covered_by_score, existing_households
 
 SOURCE = "p3ke"
 COVERAGE = 0.15
@@ -64,14 +64,17 @@ INDIVIDU_BREAKS = Breakable(
 )
 
 
-def build(rng: np.random.Generator, timeline: Timeline, noise: NoiseConfig, calendar: Calendar) -> Drop:
+def build(
+    rng: np.random.Generator, timeline: Timeline, noise: NoiseConfig, calendar: Calendar, ids: IdMakers
+) -> Drop:
+    """P3KE's drop for the households of ``timeline``; ``ids`` continues the record ids of earlier chunks."""
     t = day(calendar.p3ke_view)
     view = agency_view(
         timeline, t, covered_by_score(timeline, t, "score_p3ke", COVERAGE), rng=rng, noise=noise
     )
     hh, members = view.households, view.members
-    family_ids = IdMaker(rng, "P3KE", 9)
-    person_ids = IdMaker(rng, "P3KI", 11)
+    family_ids = ids.get(rng, "p3ke.id_keluarga_p3ke", "P3KE", 9)
+    person_ids = ids.get(rng, "p3ke.id_individu_p3ke", "P3KI", 11)
     n = len(hh)
     hh["_uid"] = np.arange(n)
     hh["id"] = family_ids.take(rng, n)

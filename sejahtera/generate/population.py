@@ -11,7 +11,7 @@ quantity every agency's coverage and every Regsosek housing variable is driven b
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -38,6 +38,34 @@ TYPES = {
 HEAD, SPOUSE, CHILD, CHILD_IN_LAW, GRANDCHILD, PARENT, RELATIVE, OTHER = range(1, 9)
 
 
+class AreaEffects:
+    """The welfare effect of each area (regency or village), drawn by the first chunk of households that places
+    a family there and kept for every later chunk: neighbours generated in different chunks share their area's
+    fortune, as they would had they been generated together."""
+
+    def __init__(self, sd: float) -> None:
+        self.sd = sd
+        self._effects: dict[str, float] = {}
+
+    def of(self, rng: np.random.Generator, keys: pd.Series) -> np.ndarray:
+        """Each key's effect; one normal draw per area not seen before (in sorted key order, so it does not
+        depend on row order)."""
+        codes, uniques = pd.factorize(keys, sort=True)
+        effects = np.array([self._effects.get(u, np.nan) for u in uniques], dtype=np.float64)
+        fresh = np.isnan(effects)
+        effects[fresh] = rng.normal(0, self.sd, int(fresh.sum()))
+        self._effects.update(zip(uniques[fresh], effects[fresh], strict=True))
+        return effects[codes]
+
+
+@dataclass
+class RegionalEffects:
+    """The area effects of one landing zone, shared by all its chunks."""
+
+    regency: AreaEffects = field(default_factory=lambda: AreaEffects(0.12))
+    village: AreaEffects = field(default_factory=lambda: AreaEffects(0.08))
+
+
 @dataclass
 class Population:
     """Families at the start (``households``, one row per family) and their members (``people``)."""
@@ -53,7 +81,14 @@ def _ages(rng: np.random.Generator, low: np.ndarray, high: np.ndarray) -> np.nda
     return low + rng.random(len(low)) * np.maximum(high - low, 0)
 
 
-def build_population(rng: np.random.Generator, n_households: int, calendar: Calendar) -> Population:
+def build_population(
+    rng: np.random.Generator,
+    n_households: int,
+    calendar: Calendar,
+    regional: RegionalEffects | None = None,
+) -> Population:
+    """``n_households`` families; ``regional`` holds the area effects of the chunks generated before."""
+    regional = regional or RegionalEffects()
     n = n_households
     villages = regions.draw_villages(rng, n)
     tradition = regions.traditions_for(rng, villages)
@@ -174,8 +209,8 @@ def build_population(rng: np.random.Generator, n_households: int, calendar: Cale
     province = pd.Series(villages).str[:2]
     province_eff = province.map(regions.province_effect).to_numpy()
     regency = pd.Series(villages).str[:4]
-    regency_eff = _grouped_effect(rng, regency, 0.12)
-    village_eff = _grouped_effect(rng, pd.Series(villages), 0.08)
+    regency_eff = regional.regency.of(rng, regency)
+    village_eff = regional.village.of(rng, pd.Series(villages))
     welfare = (
         WELFARE_MEAN
         + province_eff
@@ -200,12 +235,6 @@ def build_population(rng: np.random.Generator, n_households: int, calendar: Cale
     _attributes(rng, people, households, calendar)
     people = people.drop(columns=["male", "age", "role_order"])
     return Population(households=households, people=people)
-
-
-def _grouped_effect(rng: np.random.Generator, keys: pd.Series, sd: float) -> np.ndarray:
-    """One normal draw per distinct key (in sorted key order, so it does not depend on row order)."""
-    codes, uniques = pd.factorize(keys, sort=True)
-    return rng.normal(0, sd, len(uniques))[codes]
 
 
 def _attributes(

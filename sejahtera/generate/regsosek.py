@@ -15,7 +15,7 @@ from sejahtera.generate.days import day
 from sejahtera.generate.defects import Breakable
 from sejahtera.generate.files import Drop, SourceFile
 from sejahtera.generate.life import Timeline
-from sejahtera.generate.views import IdMaker, agency_view, existing_households
+from sejahtera.generate.views import IdMakers, agency_view, existing_households
 from sejahtera.sources.arrow import arrow_schema
 from sejahtera.sources.regsosek import INDIVIDU, RUMAH_TANGGA
 
@@ -54,7 +54,10 @@ INDIVIDU_BREAKS = Breakable(
 )
 
 
-def build(rng: np.random.Generator, timeline: Timeline, noise: NoiseConfig, calendar: Calendar) -> Drop:
+def build(
+    rng: np.random.Generator, timeline: Timeline, noise: NoiseConfig, calendar: Calendar, ids: IdMakers
+) -> Drop:
+    """Regsosek's drop for the households of ``timeline``; ``ids`` continues the record ids of earlier chunks."""
     t = day(calendar.regsosek_view)
     existing = existing_households(timeline, t)
     covered = existing[
@@ -62,10 +65,10 @@ def build(rng: np.random.Generator, timeline: Timeline, noise: NoiseConfig, cale
     ]
     view = agency_view(timeline, t, covered, rng=rng, noise=noise)
     hh, members = view.households, view.members
-    ids = IdMaker(rng, "RS", 10)
+    household_ids = ids.get(rng, "regsosek.id_rt", "RS", 10)
     n = len(hh)
     hh["_uid"] = np.arange(n)
-    hh["id_rt"] = ids.take(rng, n)
+    hh["id_rt"] = household_ids.take(rng, n)
     labels = record_noise.household_noise(rng, hh, noise)
     variables = housing.housing_variables(
         rng, hh["welfare"].to_numpy(), hh["size"].to_numpy(), hh["urban"].to_numpy()
@@ -114,7 +117,7 @@ def build(rng: np.random.Generator, timeline: Timeline, noise: NoiseConfig, cale
         }
     )
     rumah_tangga = defects.inject(rng, rumah_tangga, RUMAH_TANGGA_BREAKS, noise)
-    individu = defects.inject(rng, individu, INDIVIDU_BREAKS, noise, new_household_id=ids.one)
+    individu = defects.inject(rng, individu, INDIVIDU_BREAKS, noise, new_household_id=household_ids.one)
     defects.cascade_members(individu, "id_rt", defects.accepted_household_ids(rumah_tangga, "id_rt"))
     did = drop_id(calendar.regsosek_drop)
     files = [

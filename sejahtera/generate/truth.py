@@ -1,19 +1,22 @@
 """The ground truth written under ``OUT/ground_truth/`` (described in the package docstring).
 
 Everything here is derived from the timeline and from the rows exactly as written (after defects were injected
-and rows reordered), so row numbers and record ids match the files byte for byte.
+and rows reordered), so row numbers and record ids match the files byte for byte. A landing zone is written
+chunk by chunk of households: each chunk's truth is computed on its own and shifted by :class:`Offsets` (the
+rows and the people and households of the chunks before it) so that it reads as one table.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 
 from sejahtera.generate.days import NO_DAY, day
-from sejahtera.generate.files import Drop, SourceFile, write_truth
+from sejahtera.generate.files import Drop, SourceFile
 from sejahtera.generate.life import Timeline
 from sejahtera.generate.views import stale_labels
 
@@ -57,19 +60,39 @@ HOUSEHOLDS = pa.schema(
 )
 ROW_DEFECTS = pa.schema([*LOCATION, ("source_record_id", pa.string()), ("rule", pa.string())])
 RECORD_NOISE = pa.schema([*LOCATION, ("source_record_id", pa.string()), ("noise", pa.string())])
+SCHEMAS = {
+    "person_records": PERSON_RECORDS,
+    "household_records": HOUSEHOLD_RECORDS,
+    "row_defects": ROW_DEFECTS,
+    "record_noise": RECORD_NOISE,
+    "persons": PERSONS,
+    "households": HOUSEHOLDS,
+}
+"""The six ground-truth tables (``<name>.parquet``) and their schemas."""
 
 
-def _located(file: SourceFile, id_column: str | None = None) -> pd.DataFrame:
-    """The file's rows with their location columns (row_number: 1-based data row, header excluded) and the
-    record id (``id_column``, by default the file's own record id)."""
+@dataclass(frozen=True)
+class Offsets:
+    """Where a chunk starts in the whole landing zone: the data rows already written to each file (by
+    ``(source, drop_id, file name)``) and the true person and household ids already used."""
+
+    rows: Mapping[tuple[str, str, str], int] = field(default_factory=dict)
+    persons: int = 0
+    households: int = 0
+
+
+def _located(file: SourceFile, offsets: Offsets, id_column: str | None = None) -> pd.DataFrame:
+    """The file's rows with their location columns (row_number: 1-based data row of the whole file, header
+    excluded) and the record id (``id_column``, by default the file's own record id)."""
     frame = file.frame
     record_id = frame[id_column or file.record_id].astype(object)
+    first = offsets.rows.get((file.source, file.drop_id, file.name), 0) + 1
     return pd.DataFrame(
         {
             "source": file.source,
             "drop_id": file.drop_id,
             "file": file.name,
-            "row_number": np.arange(1, len(frame) + 1, dtype=np.int64),
+            "row_number": np.arange(first, first + len(frame), dtype=np.int64),
             "source_record_id": record_id.where(record_id.notna() & (record_id != ""), None).to_numpy(
                 dtype=object
             ),
@@ -77,16 +100,17 @@ def _located(file: SourceFile, id_column: str | None = None) -> pd.DataFrame:
     )
 
 
-def write_ground_truth(
-    folder: Path, timeline: Timeline, drops: list[Drop], views: dict[str, int]
-) -> dict[str, int]:
-    """Write the six ground-truth tables; return their row counts (for the report)."""
+def truth_tables(
+    timeline: Timeline, drops: list[Drop], views: dict[str, int], offsets: Offsets | None = None
+) -> dict[str, pd.DataFrame]:
+    """The six ground-truth tables of one chunk (:data:`SCHEMAS`), rows and ids shifted by ``offsets``."""
+    offsets = offsets or Offsets()
     current = timeline.current_household()
     person_rows, household_rows, defect_rows, noise_rows = [], [], [], []
     for drop in drops:
         noise = pd.DataFrame(drop.noise, columns=["uid", "noise"])
         for file in drop.files:
-            located = _located(file)
+            located = _located(file, offsets)
             frame = file.frame
             rules = frame["_rules"].to_numpy()
             has = np.flatnonzero([len(r) > 0 for r in rules])
@@ -99,7 +123,7 @@ def write_ground_truth(
                 if file.role == "event":
                     is_person &= frame["jenis_peristiwa"].to_numpy() == "LAHIR"
                 # A LAHIR event is a Dukcapil person record: its source_record_id is the NIK (contract).
-                pr = (_located(file, "nik") if file.role == "event" else located)[is_person].copy()
+                pr = (_located(file, offsets, "nik") if file.role == "event" else located)[is_person].copy()
                 pid = frame.loc[is_person, "_pid"].to_numpy(np.int64)
                 pr["true_person_id"] = pid
                 pr["true_household_id"] = current[pid]
@@ -118,24 +142,25 @@ def write_ground_truth(
                 labelled = located.iloc[position.loc[noise["uid"].to_numpy()].to_numpy()].copy()
                 labelled["noise"] = noise["noise"].to_numpy()
                 noise_rows.append(labelled.sort_values(["row_number", "noise"], kind="stable"))
-    counts = {}
-    tables = {
-        "person_records": (person_rows, PERSON_RECORDS),
-        "household_records": (household_rows, HOUSEHOLD_RECORDS),
-        "row_defects": (defect_rows, ROW_DEFECTS),
-        "record_noise": (noise_rows, RECORD_NOISE),
+    parts = {
+        "person_records": person_rows,
+        "household_records": household_rows,
+        "row_defects": defect_rows,
+        "record_noise": noise_rows,
     }
-    for name, (parts, schema) in tables.items():
-        frame = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=schema.names)
-        write_truth(folder / f"{name}.parquet", frame[schema.names], schema)
-        counts[name] = len(frame)
-    persons = _persons(timeline, current)
-    write_truth(folder / "persons.parquet", persons, PERSONS)
-    households = _households(timeline)
-    write_truth(folder / "households.parquet", households, HOUSEHOLDS)
-    counts["persons"] = len(persons)
-    counts["households"] = len(households)
-    return counts
+    tables = {
+        name: pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=SCHEMAS[name].names)
+        for name, rows in parts.items()
+    }
+    tables["persons"] = _persons(timeline, current)
+    tables["households"] = _households(timeline)
+    for frame in tables.values():
+        # Ids are numbered per chunk; the chunks before this one used the ids below the offsets.
+        if "true_person_id" in frame:
+            frame["true_person_id"] = frame["true_person_id"].astype(np.int64) + offsets.persons
+        if "true_household_id" in frame:
+            frame["true_household_id"] = frame["true_household_id"].astype(np.int64) + offsets.households
+    return {name: frame[SCHEMAS[name].names] for name, frame in tables.items()}
 
 
 def _household_truth(frame: pd.DataFrame, drop: Drop, current: np.ndarray) -> np.ndarray:

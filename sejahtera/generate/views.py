@@ -128,3 +128,17 @@ class IdMaker:
     def one(self) -> str:
         self.next += 1
         return f"{self.prefix}{self.next - 1:0{self.width}d}"
+
+
+class IdMakers:
+    """One :class:`IdMaker` per kind of record id, kept for the whole landing zone: every chunk of households
+    continues the numbering of the one before, so ids stay unique in a file written chunk by chunk."""
+
+    def __init__(self) -> None:
+        self._makers: dict[str, IdMaker] = {}
+
+    def get(self, rng: np.random.Generator, key: str, prefix: str, width: int) -> IdMaker:
+        """The id maker for ``key``, made (drawing its random base from ``rng``) the first time it is asked for."""
+        if key not in self._makers:
+            self._makers[key] = IdMaker(rng, prefix, width)
+        return self._makers[key]

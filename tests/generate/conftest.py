@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from support.generated_zone import DEFAULT_HOUSEHOLDS
+from support.generated_zone import CHUNKED_ZONE_CHUNK, DEFAULT_HOUSEHOLDS
 
 from sejahtera.generate import NoiseConfig, generate_landing_zone
 
@@ -14,6 +14,14 @@ from sejahtera.generate import NoiseConfig, generate_landing_zone
 def default_zone(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("generated") / "landing"
     generate_landing_zone(root, DEFAULT_HOUSEHOLDS, seed=20261127)
+    return root
+
+
+@pytest.fixture(scope="session")
+def chunked_zone(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The default zone's size and seed written four chunks at a time: the contract and truth tests run on it too."""
+    root = tmp_path_factory.mktemp("chunked") / "landing"
+    generate_landing_zone(root, DEFAULT_HOUSEHOLDS, seed=20261127, chunk_households=CHUNKED_ZONE_CHUNK)
     return root
 
 

@@ -46,14 +46,16 @@ ARROW_TYPE_OF_KIND = {
 }
 
 
-def test_drops_are_laid_out_as_the_contract_says(default_zone: Path) -> None:
+@pytest.mark.parametrize("zone", ["default_zone", "chunked_zone"])
+def test_drops_are_laid_out_as_the_contract_says(zone: str, request: pytest.FixtureRequest) -> None:
+    root = request.getfixturevalue(zone)
     folders = {
         f"{p.parent.name}/{p.name}": {f.name for f in p.iterdir()}
-        for p in default_zone.glob("*/*")
+        for p in root.glob("*/*")
         if p.parent.name != "ground_truth"
     }
     assert folders == EXPECTED_LAYOUT
-    assert {p.name for p in (default_zone / "ground_truth").iterdir()} == {
+    assert {p.name for p in (root / "ground_truth").iterdir()} == {
         "person_records.parquet",
         "household_records.parquet",
         "persons.parquet",
@@ -63,8 +65,12 @@ def test_drops_are_laid_out_as_the_contract_says(default_zone: Path) -> None:
     }
 
 
-def test_manifests_list_every_file_with_its_hash_and_record_count_and_come_last(default_zone: Path) -> None:
-    for path, manifest in manifests(default_zone):
+@pytest.mark.parametrize("zone", ["default_zone", "chunked_zone"])
+def test_manifests_list_every_file_with_its_hash_and_record_count_and_come_last(
+    zone: str, request: pytest.FixtureRequest
+) -> None:
+    root = request.getfixturevalue(zone)
+    for path, manifest in manifests(root):
         assert set(manifest) == {"source", "drop_id", "kind", "extracted_at", "files"}
         assert (manifest["source"], manifest["drop_id"]) == (path.parent.parent.name, path.parent.name)
         assert manifest["kind"] == (
@@ -97,18 +103,22 @@ def test_rows_are_csv_records_not_lines(default_zone: Path) -> None:
     assert text.count("\n") - 1 > keluarga["rows"]
 
 
-def test_columns_are_exactly_the_adapters(default_zone: Path) -> None:
-    files = read_drops(default_zone)
+@pytest.mark.parametrize("zone", ["default_zone", "chunked_zone"])
+def test_columns_are_exactly_the_adapters(zone: str, request: pytest.FixtureRequest) -> None:
+    root = request.getfixturevalue(zone)
+    files = read_drops(root)
     assert len(files) == 10
     for f in files:
         assert f.header == [c.name for c in f.entity.columns], f"{f.source}/{f.name}"
 
 
-def test_parquet_columns_have_the_contract_types(default_zone: Path) -> None:
-    for f in read_drops(default_zone):
+@pytest.mark.parametrize("zone", ["default_zone", "chunked_zone"])
+def test_parquet_columns_have_the_contract_types(zone: str, request: pytest.FixtureRequest) -> None:
+    root = request.getfixturevalue(zone)
+    for f in read_drops(root):
         if f.entity.file_format != "parquet":
             continue
-        schema = pq.read_schema(default_zone / f.source / f.drop_id / f.name)
+        schema = pq.read_schema(root / f.source / f.drop_id / f.name)
         for column in f.entity.columns:
             if column.kind == "code":
                 expected = pa.int32() if isinstance(column.values[0], int) else pa.string()
@@ -138,7 +148,7 @@ def test_each_source_has_its_own_encoding_and_date_format(default_zone: Path) ->
     assert share(files["dtks", "keluarga"].rows, "KODE_WILAYAH", r"\d{10}") > 0.98
 
 
-@pytest.mark.parametrize("zone", ["default_zone", "noisy_zone"])
+@pytest.mark.parametrize("zone", ["default_zone", "noisy_zone", "chunked_zone"])
 def test_every_generated_drop_passes_the_extract_integrity_checks(
     zone: str, request: pytest.FixtureRequest, tmp_path: Path
 ) -> None:

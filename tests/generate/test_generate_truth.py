@@ -16,23 +16,27 @@ from sejahtera.rules import row_rules
 from sejahtera.rules.nik import kk_problem, nik_problem
 
 
-def test_true_niks_and_kks_are_well_formed_and_niks_unique(default_zone: Path) -> None:
+@pytest.mark.parametrize("zone", ["default_zone", "chunked_zone"])
+def test_true_niks_and_kks_are_well_formed_and_niks_unique(zone: str, request: pytest.FixtureRequest) -> None:
+    root = request.getfixturevalue(zone)
     districts = region_codes().districts
-    persons = truth(default_zone, "persons")
+    persons = truth(root, "persons")
     assert persons["nik"].is_unique
     assert [n for n in persons["nik"] if nik_problem(n, districts) is not None] == []
     # Women's NIKs carry the day of birth + 40.
     day_code = persons["nik"].str[6:8].astype(int)
     assert ((day_code > 40) == (persons["sex"] == "P")).all()
-    households = truth(default_zone, "households")
+    households = truth(root, "households")
     assert [k for k in households["no_kk"] if kk_problem(k, districts) is not None] == []
 
 
-def test_ground_truth_covers_every_record_once(default_zone: Path) -> None:
-    people = truth(default_zone, "person_records")
-    households = truth(default_zone, "household_records")
-    persons = truth(default_zone, "persons").set_index("true_person_id")
-    for f in read_drops(default_zone):
+@pytest.mark.parametrize("zone", ["default_zone", "chunked_zone"])
+def test_ground_truth_covers_every_record_once(zone: str, request: pytest.FixtureRequest) -> None:
+    root = request.getfixturevalue(zone)
+    people = truth(root, "person_records")
+    households = truth(root, "household_records")
+    persons = truth(root, "persons").set_index("true_person_id")
+    for f in read_drops(root):
         if f.entity.role == "event":
             rows = [(i, r) for i, r in enumerate(f.rows, start=1) if r["jenis_peristiwa"] == "LAHIR"]
         else:
@@ -47,7 +51,7 @@ def test_ground_truth_covers_every_record_once(default_zone: Path) -> None:
         expected_ids = [None if r[column] in ("", None) else str(r[column]) for _, r in rows]
         assert [None if pd.isna(x) else x for x in mine["source_record_id"]] == expected_ids
     assert people["true_person_id"].isin(persons.index).all()
-    assert households["true_household_id"].isin(truth(default_zone, "households")["true_household_id"]).all()
+    assert households["true_household_id"].isin(truth(root, "households")["true_household_id"]).all()
     # A person record's household is the person's current one.
     assert (
         people["true_household_id"].to_numpy()
@@ -60,7 +64,7 @@ def test_ground_truth_covers_every_record_once(default_zone: Path) -> None:
     assert set(full["true_person_id"]) | set(lahir["true_person_id"]) == set(persons.index)
 
 
-@pytest.mark.parametrize("zone", ["default_zone", "noisy_zone"])
+@pytest.mark.parametrize("zone", ["default_zone", "noisy_zone", "chunked_zone"])
 def test_row_defects_are_exactly_the_rows_that_break_the_contract_rules(
     zone: str, request: pytest.FixtureRequest
 ) -> None:
@@ -168,12 +172,14 @@ def test_record_noise_labels_describe_the_records(noisy_zone: Path) -> None:
     assert not by_label["dead_listed"]["alive"].any()
 
 
-def test_replaying_dukcapil_gives_the_true_population(default_zone: Path) -> None:
+@pytest.mark.parametrize("zone", ["default_zone", "chunked_zone"])
+def test_replaying_dukcapil_gives_the_true_population(zone: str, request: pytest.FixtureRequest) -> None:
     """A plain replay of the full and the deltas' accepted events reproduces persons.parquet."""
-    files = read_drops(default_zone)
+    root = request.getfixturevalue(zone)
+    files = read_drops(root)
     quarantined = {
         tuple(x)
-        for x in truth(default_zone, "row_defects")[["file", "drop_id", "row_number"]].itertuples(index=False)
+        for x in truth(root, "row_defects")[["file", "drop_id", "row_number"]].itertuples(index=False)
     }
     state = {r["nik"]: dict(r) for f in files if f.entity.entity == "penduduk" for r in f.rows}
     events = [
@@ -195,7 +201,7 @@ def test_replaying_dukcapil_gives_the_true_population(default_zone: Path) -> Non
                 person[column] = e[column]
         if e.get("tanggal_lahir"):
             person["tanggal_lahir"] = date.fromisoformat(e["tanggal_lahir"])
-    persons = truth(default_zone, "persons")
+    persons = truth(root, "persons")
     assert set(state) == set(persons["nik"])
     for p in persons.itertuples():
         replayed = state[p.nik]
@@ -204,14 +210,16 @@ def test_replaying_dukcapil_gives_the_true_population(default_zone: Path) -> Non
         assert replayed["kode_wilayah"] == p.kode_wilayah
         assert replayed["tanggal_lahir"] == p.birth_date
     # The KK of a household's living members is the household's current KK.
-    households = truth(default_zone, "households").set_index("true_household_id")
+    households = truth(root, "households").set_index("true_household_id")
     living = persons[persons["alive"]]
     kk = living["nik"].map(lambda n: state[n]["no_kk"])
     assert (kk.to_numpy() == households.loc[living["true_household_id"], "no_kk"].to_numpy()).all()
 
 
-def test_dukcapil_deltas_carry_every_kind_of_event(default_zone: Path) -> None:
-    for f in read_drops(default_zone):
+@pytest.mark.parametrize("zone", ["default_zone", "chunked_zone"])
+def test_dukcapil_deltas_carry_every_kind_of_event(zone: str, request: pytest.FixtureRequest) -> None:
+    root = request.getfixturevalue(zone)
+    for f in read_drops(root):
         if f.entity.entity == "peristiwa":
             kinds = Counter(r["jenis_peristiwa"] for r in f.rows)
             assert {"LAHIR", "MATI", "PINDAH", "UBAH_DATA"} <= set(kinds), f.drop_id
@@ -240,8 +248,12 @@ def test_clean_zone_records_the_truth(clean_zone: Path) -> None:
     assert (records["nama"] == records["true_nik"].map(dukcapil_name)).all()
 
 
-def test_dukcapil_errors_are_labelled_and_corrected_by_a_later_event(default_zone: Path) -> None:
-    files = read_drops(default_zone)
+@pytest.mark.parametrize("zone", ["default_zone", "chunked_zone"])
+def test_dukcapil_errors_are_labelled_and_corrected_by_a_later_event(
+    zone: str, request: pytest.FixtureRequest
+) -> None:
+    root = request.getfixturevalue(zone)
+    files = read_drops(root)
     full = {r["nik"]: r for f in files if f.entity.entity == "penduduk" for r in f.rows}
     fixes = {
         r["nik"]: r
@@ -250,7 +262,7 @@ def test_dukcapil_errors_are_labelled_and_corrected_by_a_later_event(default_zon
         for r in f.rows
         if r["jenis_peristiwa"] == "UBAH_DATA" and r["id_peristiwa"]
     }
-    noise = truth(default_zone, "record_noise")
+    noise = truth(root, "record_noise")
     labels = noise[noise["source"] == "dukcapil"]
     assert set(labels["noise"]) == {"corrected_later_name", "corrected_later_birth", "birthplace_missing"}
     column = {
@@ -264,12 +276,16 @@ def test_dukcapil_errors_are_labelled_and_corrected_by_a_later_event(default_zon
         assert str(full[nik][column[label]]) != fix
 
 
-def test_a_household_record_belongs_to_the_family_that_kept_its_head(default_zone: Path) -> None:
+@pytest.mark.parametrize("zone", ["default_zone", "chunked_zone"])
+def test_a_household_record_belongs_to_the_family_that_kept_its_head(
+    zone: str, request: pytest.FixtureRequest
+) -> None:
     """A family keeps its identity through a split (the part with the head and the KK), a move and a new KK:
     a record's true household is its listed head's, even where most listed members now sit elsewhere."""
-    people = truth(default_zone, "person_records")
-    households = truth(default_zone, "household_records")
-    files = {(f.source, f.entity.role): f for f in read_drops(default_zone) if f.source != "dukcapil"}
+    root = request.getfixturevalue(zone)
+    people = truth(root, "person_records")
+    households = truth(root, "household_records")
+    files = {(f.source, f.entity.role): f for f in read_drops(root) if f.source != "dukcapil"}
     relationship = {"dtks": "HUB_KEL", "regsosek": "hubungan_krt", "p3ke": "hubungan_keluarga"}
     outvoted = 0
     for source in ("dtks", "regsosek", "p3ke"):

@@ -157,3 +157,5 @@ def expected_rules(files: list[DataFile], today: date) -> set[tuple[str, str, st
 
 DEFAULT_HOUSEHOLDS = 1200
 """Big enough for coverage shares and the PMT correlation to be stable, small enough to generate in ~2 s."""
+CHUNKED_ZONE_CHUNK = DEFAULT_HOUSEHOLDS // 4
+"""Households per chunk of the test zone written in chunks: four chunks of the default zone's size."""
