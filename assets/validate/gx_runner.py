@@ -123,6 +123,8 @@ class GxRunner:
         self._context: Any = None
         self._batch_definition: Any = None
         self._suites: dict[str, tuple[Any, list[str], dict[str, Any]]] = {}
+        self._stored: list[Any] = []
+        """Validation results stored this run, whose Data Docs pages :meth:`build_index` renders."""
 
     # -- GX set-up ------------------------------------------------------------------------------------------
     def _gx(self) -> Any:
@@ -234,7 +236,8 @@ class GxRunner:
 
     # -- Data Docs ------------------------------------------------------------------------------------------
     def publish(self, validation: Validation, run_name: str, display: Callable[[str], Display]) -> str | None:
-        """Store the (masked) result in the GX project and render its Data Docs page; returns its URL."""
+        """Store the (masked) result in the GX project; returns the URL its page has once :meth:`build_index`
+        renders it (all of a run's pages in one build: each build sets up GX's site builder and templates)."""
         if self.docs_dir is None or validation.gx_result is None:
             return None
         from great_expectations.core.run_identifier import RunIdentifier
@@ -251,17 +254,22 @@ class GxRunner:
             batch_identifier=re.sub(r"[^A-Za-z0-9_.-]+", "_", validation.label),
         )
         context.validation_results_store.set(identifier, validation.gx_result)
-        context.build_data_docs(resource_identifiers=[identifier], build_index=False)
-        urls = context.get_docs_sites_urls(resource_identifier=identifier)
+        self._stored.append(identifier)
+        urls = context.get_docs_sites_urls(resource_identifier=identifier, only_if_exists=False)
         validation.docs_url = urls[0]["site_url"] if urls else None
         validation.gx_result = None  # the masked result is on disk; free the memory
         return validation.docs_url
 
     def build_index(self) -> str | None:
-        """Render the Data Docs index page (once per run: it lists every stored validation)."""
-        if self.docs_dir is None or self._context is None:
+        """Render this run's validation pages and the index page, which lists every stored validation.
+
+        Only this run's pages: without ``resource_identifiers`` GX renders every result ever stored again, a
+        cost that grew with every night the warehouse had seen.
+        """
+        if self.docs_dir is None or self._context is None or not self._stored:
             return None
-        sites = self._context.build_data_docs()
+        sites = self._context.build_data_docs(resource_identifiers=self._stored)
+        self._stored = []
         return next(iter(sites.values()), None)
 
 
