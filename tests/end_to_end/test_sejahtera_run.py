@@ -143,7 +143,7 @@ def test_the_run_with_nothing_new_is_a_nightly_run_of_the_landing_look_and_the_e
     assert len(runs) == 2 and runs[0].status == dg.DagsterRunStatus.SUCCESS
     assert runs[0].asset_selection == {dg.AssetKey("landed_drops"), dg.AssetKey("province_exports")}
     assert {"landed_drops", "province_exports"} <= steps
-    assert runs[1].asset_selection is None  # the first night ran the whole job
+    assert not runs[1].asset_selection  # the first night ran the whole job (no selection)
 
 
 def _write_drop(
