@@ -3,17 +3,15 @@ is only to look (``scan_only``): real drops in a tmp landing zone, the real extr
 
 from __future__ import annotations
 
+import logging
 import subprocess
 import sys
 import time
 from pathlib import Path
 
-import dagster as dg
 from support.extract_harness import Extract
 
-from assets.extract import asset_checks, asset_defs
 from pipelines.quiet_night import nothing_new
-from sejahtera.resources import LandingZoneResource, WarehouseResource
 
 
 def test_nothing_new_only_when_every_drop_was_looked_at_with_its_manifest(extract: Extract) -> None:
@@ -69,22 +67,14 @@ def test_a_warehouse_another_process_holds_takes_the_whole_job_without_waiting(
 
 def test_scan_only_loads_nothing_and_leaves_the_drop_for_the_next_run(extract: Extract) -> None:
     extract.landing.deliver("dtks", "20261101")
-    result = dg.materialize(
-        [*asset_defs, *asset_checks],
-        resources={
-            "warehouse": WarehouseResource(path=str(extract.warehouse)),
-            "landing": LandingZoneResource(root=str(extract.landing.root)),
-        },
-        instance=extract.instance,
-        run_config={"ops": {"landed_drops": {"config": {"scan_only": True}}}},
-    )
+    result = extract.run(scan_only=True)
     assert result.success
     assert not extract.warehouse.exists()  # nothing written, not even a work area
     assert extract.landed_drops_metadata(result)["untouched (skipped)"] == 1
     warnings = [
         e.message
         for e in extract.instance.all_logs(result.run_id)
-        if e.level == 30 and "landed as this run started" in (e.message or "")
+        if e.level == logging.WARNING and "landed as this run started" in (e.message or "")
     ]
     assert warnings == ["1 new or rewritten drop(s) landed as this run started: the next run processes them"]
 

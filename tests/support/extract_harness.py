@@ -165,9 +165,9 @@ class Extract:
     last_run_id: str | None = None
 
     def run(
-        self, reprocess: list[str] | None = None, *, raise_on_error: bool = True
+        self, reprocess: list[str] | None = None, *, raise_on_error: bool = True, scan_only: bool = False
     ) -> dg.ExecuteInProcessResult:
-        config = {"ops": {"landed_drops": {"config": {"reprocess": reprocess or []}}}}
+        config = {"ops": {"landed_drops": {"config": {"reprocess": reprocess or [], "scan_only": scan_only}}}}
         result = dg.materialize(
             [*asset_defs, *asset_checks],
             resources={
