@@ -28,9 +28,8 @@ import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -38,6 +37,9 @@ from assets.validate.derived import Display
 from assets.validate.suites import DISTRICTS, VILLAGES, read_suite, suite_columns, suite_parameters
 from sejahtera.privacy import mask_number
 from sejahtera.reference import region_codes
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 INDEX_KEY = "expectation_index"
 """Key added to each expectation's meta at load time: its position in the suite file."""
@@ -291,6 +293,8 @@ def pandas_frame(rows: pa.Table, keep_plain: set[str]) -> pd.DataFrame:
     Arrow strings 20 columns wide, 25 times, was half the validation time; categorical codes are taken as
     integers. The index named ``row_number`` lets GX list failing rows without looking each one up.
     """
+    import pandas as pd  # lazily: loading the code location needs no pandas
+
     columns = {}
     for name, column in zip(rows.column_names, rows.columns, strict=True):
         columns[name] = column
@@ -339,6 +343,8 @@ def _column_of(kwargs: Mapping[str, Any]) -> str:
 
 
 def _shown(value: Any, display: Display) -> Any:
+    import pandas as pd
+
     if display == "value" or value is None or (isinstance(value, float) and pd.isna(value)):
         return value
     return mask_number(value) if display == "masked" else "<hidden>"
