@@ -10,7 +10,7 @@ in fresh processes and a fresh warehouse and Dagster instance per repeat:
    between steps, and the process after the run ends (the summary);
 4. ``python -c "import pipelines.definitions"`` alone: process start and imports.
 
-Each measurement is repeated (``--repeat``, default 3) and the median reported: the sprint machine is shared, so
+Each measurement is repeated (``--repeat``, default 3; full builds ``--full-repeat``) and the median reported: the sprint machine is shared, so
 single readings are noise. With two sizes the fixed cost is the full build's time extrapolated to zero
 households (the line through both medians). ``--code DIR`` measures another checkout of the project (its code on
 ``PYTHONPATH``) with this script, for before/after numbers. ``make bench-fixed`` runs the default.
@@ -53,10 +53,13 @@ class RunPhases:
 
 
 def timed(command: list[str], env: dict[str, str]) -> tuple[Timing, subprocess.CompletedProcess]:
-    """Wall and CPU (user + system) seconds of one child process; ``wait4`` reports the child alone."""
+    """Wall and CPU (user + system) seconds of one child process; ``wait4`` reports the child alone.
+
+    The child runs in the measured checkout: ``python -m`` and ``-c`` put the current folder first on the path.
+    """
     started = time.perf_counter()
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
-        child = subprocess.Popen(command, env=env, stdout=out, stderr=err, text=True)
+        child = subprocess.Popen(command, env=env, cwd=env["PYTHONPATH"], stdout=out, stderr=err, text=True)
         _, status, usage = os.wait4(child.pid, 0)
         wall = time.perf_counter() - started
         out.seek(0), err.seek(0)
@@ -86,8 +89,8 @@ def run_phases(dagster_home: Path, started: float, timing: Timing) -> RunPhases:
     )
 
 
-def one_repeat(zone: Path, work: Path, env: dict[str, str]) -> tuple[RunPhases, RunPhases]:
-    """A fresh warehouse and instance: the full build, then the no-op run."""
+def one_build(zone: Path, work: Path, env: dict[str, str], no_ops: int) -> tuple[RunPhases, list[RunPhases]]:
+    """A fresh warehouse and instance: the full build, then ``no_ops`` runs with nothing new."""
     shutil.rmtree(work, ignore_errors=True)
     env = {
         **env,
@@ -97,11 +100,11 @@ def one_repeat(zone: Path, work: Path, env: dict[str, str]) -> tuple[RunPhases, 
     }
     command = [sys.executable, "-m", "pipelines.cli", "run", "--quiet"]
     phases = []
-    for _ in ("full", "no-op"):
+    for _ in range(1 + no_ops):
         started = time.time()
         timing, _ = timed(command, env)
         phases.append(run_phases(work / "dagster_home", started, timing))
-    return phases[0], phases[1]
+    return phases[0], phases[1:]
 
 
 def median_phases(runs: list[RunPhases]) -> RunPhases:
@@ -134,7 +137,8 @@ def phase_lines(title: str, phases: RunPhases) -> list[str]:
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("households", nargs="*", type=int, default=[300])
-    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--repeat", type=int, default=3, help="no-op runs and imports measured")
+    parser.add_argument("--full-repeat", type=int, default=3, help="full builds (fresh warehouses) measured")
     parser.add_argument("--code", type=Path, default=ROOT, help="checkout whose code is measured")
     parser.add_argument("--scratch", type=Path, default=None, help="folder for zones and warehouses")
     args = parser.parse_args(argv)
@@ -175,11 +179,14 @@ def main(argv: list[str]) -> int:
                 ],
                 env,
             )
-        results = [one_repeat(zone, scratch / f"run-{households}-{i}", env) for i in range(args.repeat)]
-        fulls[households] = median_phases([full for full, _ in results])
+        builds = [
+            one_build(zone, scratch / f"run-{households}-{i}", env, args.repeat if i == 0 else 0)
+            for i in range(args.full_repeat)
+        ]
+        fulls[households] = median_phases([full for full, _ in builds])
         print()
         print("\n".join(phase_lines(f"full build, {households:,} households", fulls[households])))
-        print("\n".join(phase_lines("no-op run (nothing new)", median_phases([noop for _, noop in results]))))
+        print("\n".join(phase_lines("no-op run (nothing new)", median_phases(builds[0][1]))))
 
     if len(fulls) >= 2:
         (small, a), (large, b) = sorted(fulls.items())[:2]
