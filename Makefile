@@ -21,7 +21,7 @@ UI_PORT ?= 3000
 DEMO_EXPORT_KEY := $(CURDIR)/data/.demo_export_key
 WITH_EXPORT_KEY = SEJAHTERA_EXPORT_KEY="$${SEJAHTERA_EXPORT_KEY:-$$(cat "$(DEMO_EXPORT_KEY)")}"
 
-.PHONY: install run ui test bench bench-scale bench-households lint format clean demo-export-key
+.PHONY: install run ui test bench bench-scale bench-fixed bench-households lint format clean demo-export-key
 
 install: $(STAMP)
 
@@ -60,6 +60,12 @@ bench: install
 SCALE_SIZES ?= S M
 bench-scale: install
 	$(BIN)/python benchmarks/scale_bench.py $(SCALE_SIZES)
+
+## A run's fixed cost: the no-op run and a tiny zone's full build, with where the time goes (median of 3):
+## benchmarks/results/fixed_cost.md. FIXED_SIZES="300 3000" also splits fixed from per-row cost.
+FIXED_SIZES ?= 300
+bench-fixed: install
+	$(BIN)/python benchmarks/fixed_cost.py $(FIXED_SIZES)
 
 ## Household and person linkage quality at 2 000 and 20 000 households: the default generator (seed 42), then
 ## the configuration household linkage was not tuned on (seed 7031, harsher noise and family changes; issue 14)

@@ -15,8 +15,10 @@ from pathlib import Path
 import dagster as dg
 
 from pipelines.alerts import alert_for_failed_run
+from pipelines.quiet_night import QUIET_NIGHT_ASSETS, nothing_new
 from pipelines.recovery import process_tags, recover_dead_runs
 from pipelines.waiting import StopReason, watching_the_wait
+from sejahtera.settings import Settings
 
 DEFAULT_WAIT_TIMEOUT_SECONDS = 6 * 3600
 """How long ``sejahtera run`` waits for another run to let go of the warehouse: longer than any nightly run."""
@@ -26,11 +28,17 @@ SUMMARY_WAIT_SECONDS = 5.0
 skipped: the run succeeded, and a reader holding the file (a notebook, the UI) must not turn that into a failure."""
 
 
-def nightly_run_config(reprocess: list[str], log_level: str = "INFO") -> dict:
-    """Run config of the ``nightly`` job: which drops to look at again, and how chatty the console is."""
+def nightly_run_config(reprocess: list[str], log_level: str = "INFO", scan_only: bool = False) -> dict:
+    """Run config of the ``nightly`` job: which drops to look at again, whether ``landed_drops`` only looks (a
+    quiet night, :mod:`pipelines.quiet_night`), and how chatty the console is."""
     config: dict = {"loggers": {"console": {"config": {"log_level": log_level}}}}
+    landed: dict = {}
     if reprocess:
-        config["ops"] = {"landed_drops": {"config": {"reprocess": list(reprocess)}}}
+        landed["reprocess"] = list(reprocess)
+    if scan_only:
+        landed["scan_only"] = True
+    if landed:
+        config["ops"] = {"landed_drops": {"config": landed}}
     return config
 
 
@@ -53,9 +61,15 @@ def launch_nightly(
     log_level: str = "INFO",
     wait_timeout_seconds: float = DEFAULT_WAIT_TIMEOUT_SECONDS,
 ) -> LaunchOutcome:
-    """Execute ``nightly`` in this process, recorded in the instance's run history."""
+    """Execute ``nightly`` in this process, recorded in the instance's run history.
+
+    On a night with nothing new (looked at before the run, :mod:`pipelines.quiet_night`) only the landing-zone
+    look and the exports' catch-up run: the other steps would each only say "no new drops".
+    """
     from pipelines.definitions import defs
 
+    settings = Settings.from_env()
+    quiet = nothing_new(settings.landing, settings.warehouse, reprocess or [])
     job = defs.resolve_job_def("nightly")
     run_id = str(uuid.uuid4())
     with dg.DagsterInstance.get() as instance:
@@ -63,7 +77,8 @@ def launch_nightly(
         with watching_the_wait(instance, run_id, wait_timeout_seconds, say=_say) as watcher:
             result = job.execute_in_process(
                 instance=instance,
-                run_config=nightly_run_config(reprocess or [], log_level),
+                run_config=nightly_run_config(reprocess or [], log_level, scan_only=quiet),
+                asset_selection=list(QUIET_NIGHT_ASSETS) if quiet else None,
                 run_id=run_id,
                 tags={"sejahtera/trigger": "cli", **process_tags()},
                 raise_on_error=False,

@@ -8,11 +8,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import duckdb
-import pandas as pd
 
 from sejahtera import RULES_ROOT
+from sejahtera.engine import connect_memory
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 REFERENCE_DIR = RULES_ROOT / "reference"
 DECREES = {
@@ -39,6 +43,8 @@ class RegionCodes:
 @lru_cache(maxsize=1)
 def region_table() -> pd.DataFrame:
     """One row per (code, decree): ``kode_digits``, ``tingkat``, ``nama``, ``decree``."""
+    import pandas as pd  # here, not at the top: a run's summary needs no pandas (province_names)
+
     frames = []
     for decree, path in DECREES.items():
         frame = pd.read_csv(path, dtype=str, keep_default_na=False)
@@ -63,6 +69,26 @@ def region_codes() -> RegionCodes:
         villages=by_level["desa_kelurahan"],
         names=names,
     )
+
+
+@lru_cache(maxsize=1)
+def province_names() -> dict[str, str]:
+    """Province code -> its newest name: what a summary line needs, read by DuckDB from the decrees alone.
+
+    Every ``sejahtera run`` prints a summary naming provinces; building :func:`region_codes` for that (all
+    ~90 000 codes of both decrees, through pandas) was a second of every run.
+    """
+    names: dict[str, tuple[str, str]] = {}
+    with connect_memory() as con:
+        for decree, path in DECREES.items():
+            rows = con.execute(
+                "SELECT kode_digits, nama FROM read_csv(?, all_varchar = true) WHERE tingkat = 'provinsi'",
+                [str(path)],
+            ).fetchall()
+            for code, name in rows:
+                if code not in names or decree > names[code][0]:  # later decrees win, as in region_codes
+                    names[code] = (decree, name)
+    return {code: name for code, (_, name) in names.items()}
 
 
 def install(con: duckdb.DuckDBPyConnection) -> None:

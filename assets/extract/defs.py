@@ -45,6 +45,14 @@ class LandedDropsConfig(dg.Config):
         default_factory=list,
         description="Drop keys (`<source>.<drop_id>`) to look at again even though their manifest is unchanged.",
     )
+    scan_only: bool = Field(
+        default=False,
+        description=(
+            "Look, never load: set by `sejahtera run` on a night it found nothing new (a run of this step and the "
+            "exports only, pipelines/quiet_night.py). A drop landing meanwhile is left for the next run, since "
+            "no later step of this run would process it."
+        ),
+    )
 
 
 @dg.asset(
@@ -86,6 +94,11 @@ def landed_drops(
     pending = plan(folders, ledger, limits, config.reprocess)
     if not pending:
         context.log.info(f"no new or rewritten drops among {len(folders)} complete drop(s): nothing to do")
+        return _result(outcomes=[], untouched=len(folders))
+    if config.scan_only:
+        context.log.warning(
+            f"{len(pending)} new or rewritten drop(s) landed as this run started: the next run processes them"
+        )
         return _result(outcomes=[], untouched=len(folders))
 
     with warehouse.connect() as con:

@@ -10,13 +10,9 @@ import functools
 import dagster as dg
 import duckdb
 
-from assets.reconcile import model_store, standardise
+from assets.reconcile import standardise
 from assets.reconcile.config import LINKAGE_FILE, LinkageConfig
 from assets.reconcile.households import resolve_households
-from assets.reconcile.linkage import NotEnoughToTrain
-from assets.reconcile.persons import resolve_persons
-from assets.reconcile.spark_linkage import linkage_engine
-from assets.reconcile.training import NothingToTrainOn, published_person_records
 from sejahtera.asset_guards import skip_when, without_new_drops
 from sejahtera.failures import PermanentFailure
 from sejahtera.faults import fault_point
@@ -125,6 +121,10 @@ def standardised_records(
 def linkage_model(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource, rules: RulesResource
 ) -> dg.MaterializeResult:
+    from assets.reconcile import model_store  # Splink: imported by the steps that link, not by every process
+    from assets.reconcile.linkage import NotEnoughToTrain
+    from assets.reconcile.training import NothingToTrainOn, published_person_records
+
     config = rules.read(LinkageConfig.load, LINKAGE_FILE)
     try:
         with published_person_records(warehouse) as records:
@@ -168,6 +168,11 @@ def linkage_model(
 def resolved_persons(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource, rules: RulesResource
 ) -> dg.MaterializeResult:
+    from assets.reconcile import model_store  # Splink: imported by the steps that link, not by every process
+    from assets.reconcile.linkage import NotEnoughToTrain
+    from assets.reconcile.persons import resolve_persons
+    from assets.reconcile.spark_linkage import linkage_engine
+
     config = rules.read(LinkageConfig.load, LINKAGE_FILE)
     with warehouse.connect() as con:
         standardise.install_macros(con)

@@ -23,7 +23,6 @@ from dataclasses import dataclass
 
 import duckdb
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 
 from assets.reconcile import stable_ids
@@ -137,6 +136,8 @@ def _write_links(
     model_settings: dict,
 ) -> None:
     """``work.person_cluster`` (rid -> cluster) and ``work.person_link`` (every link taken, with its evidence)."""
+    import pandas as pd  # lazily: loading the code location needs no pandas
+
     clusters = pa.table(
         {
             "rid": pa.array(np.arange(1, len(result.cluster_of), dtype=np.int64)),

@@ -32,14 +32,17 @@ import tempfile
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
-import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
 from sejahtera import warehouse
 from sejahtera.faults import fault_point
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 EXPORT_KEY_ENV = "SEJAHTERA_EXPORT_KEY"
 EXPORTS_ENV = "SEJAHTERA_EXPORTS"
@@ -223,6 +226,8 @@ def _remove(path: Path) -> None:
 
 
 def _tokenise(frame: pd.DataFrame, key: bytes | None) -> pd.DataFrame:
+    import pandas as pd  # lazily: loading the code location needs no pandas
+
     assert key is not None
     frame = frame.copy()
     for column, token_column in IDENTIFIER_COLUMNS.items():
@@ -235,6 +240,8 @@ def _tokenise(frame: pd.DataFrame, key: bytes | None) -> pd.DataFrame:
 
 
 def _write(frame: pd.DataFrame, stem: Path) -> list[Path]:
+    import pandas as pd
+
     parquet = stem.with_suffix(".parquet")
     csv = stem.with_suffix(".csv")
     table = pa.Table.from_pandas(frame, preserve_index=False)

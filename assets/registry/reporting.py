@@ -10,26 +10,17 @@ from __future__ import annotations
 import base64
 import io
 from collections.abc import Sequence
-from functools import cache
 
 import duckdb
 
+from sejahtera.reference import province_names
 from sejahtera.sql_text import identifier, qualified
-
-
-@cache
-def province_names() -> dict[str, str]:
-    """Province code -> name, newest decree first (names only, never joined on)."""
-    from sejahtera.reference import region_codes
-
-    codes = region_codes()
-    return {code: codes.name_of(code) or code for code in codes.provinces}
 
 
 def province_label(code: str | None) -> str:
     if code is None:
         return "(unknown)"
-    name = province_names().get(code)
+    name = province_names().get(code)  # names only, never joined on
     return f"{code} {name.title()}" if name else code
 
 

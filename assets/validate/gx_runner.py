@@ -28,9 +28,8 @@ import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -38,6 +37,9 @@ from assets.validate.derived import Display
 from assets.validate.suites import DISTRICTS, VILLAGES, read_suite, suite_columns, suite_parameters
 from sejahtera.privacy import mask_number
 from sejahtera.reference import region_codes
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 INDEX_KEY = "expectation_index"
 """Key added to each expectation's meta at load time: its position in the suite file."""
@@ -123,6 +125,8 @@ class GxRunner:
         self._context: Any = None
         self._batch_definition: Any = None
         self._suites: dict[str, tuple[Any, list[str], dict[str, Any]]] = {}
+        self._stored: list[Any] = []
+        """Validation results stored this run, whose Data Docs pages :meth:`build_index` renders."""
 
     # -- GX set-up ------------------------------------------------------------------------------------------
     def _gx(self) -> Any:
@@ -234,7 +238,8 @@ class GxRunner:
 
     # -- Data Docs ------------------------------------------------------------------------------------------
     def publish(self, validation: Validation, run_name: str, display: Callable[[str], Display]) -> str | None:
-        """Store the (masked) result in the GX project and render its Data Docs page; returns its URL."""
+        """Store the (masked) result in the GX project; returns the URL its page has once :meth:`build_index`
+        renders it (all of a run's pages in one build: each build sets up GX's site builder and templates)."""
         if self.docs_dir is None or validation.gx_result is None:
             return None
         from great_expectations.core.run_identifier import RunIdentifier
@@ -251,17 +256,22 @@ class GxRunner:
             batch_identifier=re.sub(r"[^A-Za-z0-9_.-]+", "_", validation.label),
         )
         context.validation_results_store.set(identifier, validation.gx_result)
-        context.build_data_docs(resource_identifiers=[identifier], build_index=False)
-        urls = context.get_docs_sites_urls(resource_identifier=identifier)
+        self._stored.append(identifier)
+        urls = context.get_docs_sites_urls(resource_identifier=identifier, only_if_exists=False)
         validation.docs_url = urls[0]["site_url"] if urls else None
         validation.gx_result = None  # the masked result is on disk; free the memory
         return validation.docs_url
 
     def build_index(self) -> str | None:
-        """Render the Data Docs index page (once per run: it lists every stored validation)."""
-        if self.docs_dir is None or self._context is None:
+        """Render this run's validation pages and the index page, which lists every stored validation.
+
+        Only this run's pages: without ``resource_identifiers`` GX renders every result ever stored again, a
+        cost that grew with every night the warehouse had seen.
+        """
+        if self.docs_dir is None or self._context is None or not self._stored:
             return None
-        sites = self._context.build_data_docs()
+        sites = self._context.build_data_docs(resource_identifiers=self._stored)
+        self._stored = []
         return next(iter(sites.values()), None)
 
 
@@ -283,6 +293,8 @@ def pandas_frame(rows: pa.Table, keep_plain: set[str]) -> pd.DataFrame:
     Arrow strings 20 columns wide, 25 times, was half the validation time; categorical codes are taken as
     integers. The index named ``row_number`` lets GX list failing rows without looking each one up.
     """
+    import pandas as pd  # lazily: loading the code location needs no pandas
+
     columns = {}
     for name, column in zip(rows.column_names, rows.columns, strict=True):
         columns[name] = column
@@ -331,6 +343,8 @@ def _column_of(kwargs: Mapping[str, Any]) -> str:
 
 
 def _shown(value: Any, display: Display) -> Any:
+    import pandas as pd
+
     if display == "value" or value is None or (isinstance(value, float) and pd.isna(value)):
         return value
     return mask_number(value) if display == "masked" else "<hidden>"

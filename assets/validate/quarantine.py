@@ -10,10 +10,9 @@ a row (two codes out of their sets), the row still gets one quarantine row, its 
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
-import pandas as pd
 
 from assets.extract.columns import UNDECODED_SUFFIX
 from assets.validate.derived import CONTROL_CHARACTERS, FRAME_TABLE, EntityFrame
@@ -24,6 +23,9 @@ from sejahtera.sources import Column
 from sejahtera.sql_text import identifier, literal
 from sejahtera.warehouse import WORK_SCHEMA
 
+if TYPE_CHECKING:
+    import pandas as pd
+
 FAILURES = "validation_failures"
 """Name under which the failing rows of one entity are visible to DuckDB while they are written."""
 FAILURE_COLUMNS = ["file", "row_number", "name", "column", "expectation"]
@@ -32,6 +34,8 @@ FAILURE_COLUMNS = ["file", "row_number", "name", "column", "expectation"]
 
 def failures_frame(validations: list[tuple[str, Validation]]) -> pd.DataFrame:
     """Every failing (file, row, rule or warning, frame column) of an entity's validations, once each."""
+    import pandas as pd  # lazily: loading the code location needs no pandas
+
     parts = []
     for file, validation in validations:
         for outcome in validation.expectations:

@@ -10,7 +10,6 @@ same drop. Province and regency are the code's first 2 and 4 digits, named from 
 from __future__ import annotations
 
 import duckdb
-import pandas as pd
 
 from assets.extract.raw_tables import raw_table
 from assets.validate.derived import clean_text_sql
@@ -63,6 +62,8 @@ def _region_sql(source: SourceSpec, entity: EntitySpec) -> str:
 
 def build_report(con: duckdb.DuckDBPyConnection, run_id: str) -> int:
     """Write ``work.drop_report`` for every drop validated this run; returns its row count."""
+    import pandas as pd  # lazily: loading the code location needs no pandas
+
     parts = [_region_sql(s, e) for s in SOURCES.values() for e in s.all_entities]
     con.execute(f"CREATE OR REPLACE TEMP TABLE {ROW_REGION} AS " + " UNION ALL ".join(parts))
     names = region_table()[["kode_digits", "nama", "decree"]].sort_values("decree")

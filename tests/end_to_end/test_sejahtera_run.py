@@ -127,6 +127,20 @@ def test_a_run_with_no_new_drops_changes_nothing(zone):
     again = zone.sejahtera("run")
     assert again.returncode == 0, again.stderr[-2000:]
     assert hashlib.sha256(zone.warehouse.read_bytes()).hexdigest() == before
+    assert "Registry" in again.stdout  # the summary, as after every good run
+
+
+def test_the_run_with_nothing_new_is_a_nightly_run_of_the_landing_look_and_the_exports(zone):
+    """Found before the run started (pipelines/quiet_night.py): the history still shows the night's run."""
+    import dagster as dg
+
+    with dg.DagsterInstance.from_config(str(zone.dagster_home)) as instance:
+        runs = instance.get_runs(filters=dg.RunsFilter(job_name="nightly"))
+        steps = {s.step_key for s in instance.get_run_step_stats(runs[0].run_id)}
+    assert len(runs) == 2 and runs[0].status == dg.DagsterRunStatus.SUCCESS
+    assert runs[0].asset_selection == {dg.AssetKey("landed_drops"), dg.AssetKey("province_exports")}
+    assert {"landed_drops", "province_exports"} <= steps
+    assert not runs[1].asset_selection  # the first night ran the whole job (no selection)
 
 
 def _write_drop(

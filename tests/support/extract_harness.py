@@ -167,9 +167,9 @@ class Extract:
     """The rule folder the run reads (the read limits in its ``quality.yaml``): the project's unless a test sets one."""
 
     def run(
-        self, reprocess: list[str] | None = None, *, raise_on_error: bool = True
+        self, reprocess: list[str] | None = None, *, raise_on_error: bool = True, scan_only: bool = False
     ) -> dg.ExecuteInProcessResult:
-        config = {"ops": {"landed_drops": {"config": {"reprocess": reprocess or []}}}}
+        config = {"ops": {"landed_drops": {"config": {"reprocess": reprocess or [], "scan_only": scan_only}}}}
         result = dg.materialize(
             [*asset_defs, *asset_checks],
             resources={
