@@ -26,11 +26,17 @@ SUMMARY_WAIT_SECONDS = 5.0
 skipped: the run succeeded, and a reader holding the file (a notebook, the UI) must not turn that into a failure."""
 
 
-def nightly_run_config(reprocess: list[str], log_level: str = "INFO") -> dict:
-    """Run config of the ``nightly`` job: which drops to look at again, and how chatty the console is."""
+def nightly_run_config(reprocess: list[str], log_level: str = "INFO", full: bool = False) -> dict:
+    """Run config of the ``nightly`` job: which drops to look at again, whether to rebuild in full (score every
+    candidate pair again rather than reuse earlier runs' scores), and how chatty the console is."""
     config: dict = {"loggers": {"console": {"config": {"log_level": log_level}}}}
+    ops: dict = {}
     if reprocess:
-        config["ops"] = {"landed_drops": {"config": {"reprocess": list(reprocess)}}}
+        ops["landed_drops"] = {"config": {"reprocess": list(reprocess)}}
+    if full:
+        ops["resolved_persons"] = {"config": {"full": True}}
+    if ops:
+        config["ops"] = ops
     return config
 
 
@@ -52,6 +58,7 @@ def launch_nightly(
     reprocess: list[str] | None = None,
     log_level: str = "INFO",
     wait_timeout_seconds: float = DEFAULT_WAIT_TIMEOUT_SECONDS,
+    full: bool = False,
 ) -> LaunchOutcome:
     """Execute ``nightly`` in this process, recorded in the instance's run history."""
     from pipelines.definitions import defs
@@ -63,7 +70,7 @@ def launch_nightly(
         with watching_the_wait(instance, run_id, wait_timeout_seconds, say=_say) as watcher:
             result = job.execute_in_process(
                 instance=instance,
-                run_config=nightly_run_config(reprocess or [], log_level),
+                run_config=nightly_run_config(reprocess or [], log_level, full),
                 run_id=run_id,
                 tags={"sejahtera/trigger": "cli", **process_tags()},
                 raise_on_error=False,
