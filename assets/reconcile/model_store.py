@@ -73,10 +73,10 @@ def latest(con: duckdb.DuckDBPyConnection, table: str) -> TrainedModel | None:
     if not rows:
         return None
     model_json, trained_at, records, fingerprint, unobserved, sure_matches = rows[0]
-    frequencies = con.execute(
+    frequencies = con.sql(
         f"SELECT column_name, value, term_frequency FROM {table}{TERM_FREQUENCY_SUFFIX} "
-        "WHERE trained_at = ? AND settings_fingerprint = ? ORDER BY column_name, value",
-        [trained_at, fingerprint],
+        "WHERE trained_at = $trained_at AND settings_fingerprint = $fingerprint ORDER BY column_name, value",
+        params={"trained_at": trained_at, "fingerprint": fingerprint},
     ).to_arrow_table()
     return TrainedModel(
         settings=json.loads(model_json),

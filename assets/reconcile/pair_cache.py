@@ -46,8 +46,11 @@ PUBLICATIONS = [Publication(f"state.{t}", f"work.{t}", "replace") for t in TABLE
 
 SUBSET_TABLE = "linkage_subset"
 CHANGED_TABLE = "linkage_changed"
-SCORING_CODE = (Path(linkage.__file__), Path(linkage_settings.__file__), Path(identity.__file__))
-"""The modules whose code decides a pair's score: an edit to any of them invalidates every stored score."""
+SCORING_CODE = hashlib.sha256(
+    b"".join(Path(module.__file__).read_bytes() for module in (linkage, linkage_settings, identity))
+).hexdigest()
+"""A hash of the modules whose code decides a pair's score, as this process loaded them: an edit to any of them
+invalidates every stored score."""
 NO_MODEL = "no model: NIK links only"
 
 
@@ -76,8 +79,7 @@ def scoring_fingerprint(model: TrainedModel, config: LinkageConfig) -> str:
         for column in model.term_frequencies.columns:
             digest.update(json.dumps(column.to_pylist(), default=str).encode())
     digest.update(json.dumps(asdict(config), sort_keys=True, default=str).encode())
-    for path in SCORING_CODE:
-        digest.update(path.read_bytes())
+    digest.update(SCORING_CODE.encode())
     return digest.hexdigest()
 
 

@@ -30,10 +30,10 @@ from sejahtera.resources import LandingZoneResource, RulesResource, WarehouseRes
 
 SEEDS = (3, 8)
 HOUSEHOLDS = 120
-RUN_COLUMNS = {"run_id", "registry_run_id", "data_docs"}
-"""Columns naming the run (or the Data Docs page of its validation, under the warehouse's own folder). They, and
-every timestamp (when a run started, a model was trained, a file was processed), differ between any two runs;
-everything else must be equal."""
+RUN_COLUMNS = {"data_docs"}
+"""Columns naming a run (``run_id``, ``closed_by_run_id``, ... : every ``*run_id``) or the Data Docs page of a
+validation (under the warehouse's own folder). They, and every timestamp (when a run started, a model was
+trained, a file was processed), differ between any two runs; everything else must be equal."""
 
 STAGES = (extract, validate, reconcile, registry)
 
@@ -88,7 +88,7 @@ def _published(warehouse: Path) -> dict[str, list[tuple]]:
                     "AND table_name = ? AND table_catalog = current_database() ORDER BY ordinal_position",
                     [schema, table],
                 ).fetchall()
-                if c not in RUN_COLUMNS and not data_type.startswith("TIMESTAMP")
+                if c not in RUN_COLUMNS and not c.endswith("run_id") and not data_type.startswith("TIMESTAMP")
             ]
             listed = ", ".join(f'"{c}"' for c in columns)
             rows = con.execute(f"SELECT {listed} FROM {name} ORDER BY ALL").fetchall()
