@@ -153,8 +153,12 @@ def _nights(generated: Path, seed: int):
         _copy_drop(generated, landing, "dtks", "20261115")
         _copy_drop(generated, landing, "dukcapil", deltas[1])
 
+    staged = generated.parent / "staged"
+
     def night_3(landing: Path) -> None:  # a new DTKS full: members dropped, names corrected, families moved
-        _new_dtks_full(generated, landing, "20261126", random.Random(rng_seed))
+        if not (staged / "dtks" / "20261126").exists():  # written once, delivered as the same bytes and times
+            _new_dtks_full(generated, staged, "20261126", random.Random(rng_seed))
+        _copy_drop(staged, landing, "dtks", "20261126")
 
     def night_4(landing: Path) -> None:  # a redelivered drop and the last delta
         touch_later(landing / "p3ke" / "20261001" / "manifest.json")
