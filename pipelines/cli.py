@@ -42,6 +42,11 @@ def main(argv: list[str] | None = None) -> int:
         metavar="SOURCE.DROP_ID",
         help="look at this drop again even if its manifest is unchanged (repeatable)",
     )
+    run.add_argument(
+        "--full",
+        action="store_true",
+        help="full rebuild: score every candidate pair again instead of reusing earlier runs' scores",
+    )
     run.add_argument("--quiet", action="store_true", help="print only the summary")
     run.add_argument(
         "--wait-timeout",
@@ -73,7 +78,9 @@ def main(argv: list[str] | None = None) -> int:
         print(report)
         return 0
     if args.command == "run":
-        return _run(reprocess=args.reprocess, quiet=args.quiet, wait_timeout=args.wait_timeout)
+        return _run(
+            reprocess=args.reprocess, quiet=args.quiet, wait_timeout=args.wait_timeout, full=args.full
+        )
     if args.command == "explain":
         return _explain(args)
     return _summary()
@@ -82,7 +89,7 @@ def main(argv: list[str] | None = None) -> int:
 EXIT_INTERRUPTED = 130
 
 
-def _run(reprocess: list[str], quiet: bool, wait_timeout: float | None) -> int:
+def _run(reprocess: list[str], quiet: bool, wait_timeout: float | None, full: bool = False) -> int:
     settings = Settings.from_env()
     ensure_dagster_home(settings)
     from pipelines.launch import DEFAULT_WAIT_TIMEOUT_SECONDS, launch_nightly
@@ -91,7 +98,10 @@ def _run(reprocess: list[str], quiet: bool, wait_timeout: float | None) -> int:
         wait_timeout = DEFAULT_WAIT_TIMEOUT_SECONDS
     try:
         outcome = launch_nightly(
-            reprocess=reprocess, log_level="WARNING" if quiet else "INFO", wait_timeout_seconds=wait_timeout
+            reprocess=reprocess,
+            log_level="WARNING" if quiet else "INFO",
+            wait_timeout_seconds=wait_timeout,
+            full=full,
         )
     except KeyboardInterrupt:  # before or after the run itself, where Dagster does not catch it
         print("sejahtera run: stopped by an interrupt; nothing was published.", file=sys.stderr)

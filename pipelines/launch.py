@@ -28,17 +28,25 @@ SUMMARY_WAIT_SECONDS = 5.0
 skipped: the run succeeded, and a reader holding the file (a notebook, the UI) must not turn that into a failure."""
 
 
-def nightly_run_config(reprocess: list[str], log_level: str = "INFO", scan_only: bool = False) -> dict:
+def nightly_run_config(
+    reprocess: list[str], log_level: str = "INFO", scan_only: bool = False, full: bool = False
+) -> dict:
     """Run config of the ``nightly`` job: which drops to look at again, whether ``landed_drops`` only looks (a
-    quiet night, :mod:`pipelines.quiet_night`), and how chatty the console is."""
+    quiet night, :mod:`pipelines.quiet_night`), whether to rebuild in full (score every candidate pair again
+    rather than reuse earlier runs' scores), and how chatty the console is."""
     config: dict = {"loggers": {"console": {"config": {"log_level": log_level}}}}
+    ops: dict = {}
     landed: dict = {}
     if reprocess:
         landed["reprocess"] = list(reprocess)
     if scan_only:
         landed["scan_only"] = True
     if landed:
-        config["ops"] = {"landed_drops": {"config": landed}}
+        ops["landed_drops"] = {"config": landed}
+    if full:
+        ops["resolved_persons"] = {"config": {"full": True}}
+    if ops:
+        config["ops"] = ops
     return config
 
 
@@ -60,6 +68,7 @@ def launch_nightly(
     reprocess: list[str] | None = None,
     log_level: str = "INFO",
     wait_timeout_seconds: float = DEFAULT_WAIT_TIMEOUT_SECONDS,
+    full: bool = False,
 ) -> LaunchOutcome:
     """Execute ``nightly`` in this process, recorded in the instance's run history.
 
@@ -77,7 +86,9 @@ def launch_nightly(
         with watching_the_wait(instance, run_id, wait_timeout_seconds, say=_say) as watcher:
             result = job.execute_in_process(
                 instance=instance,
-                run_config=nightly_run_config(reprocess or [], log_level, scan_only=quiet),
+                run_config=nightly_run_config(
+                    reprocess or [], log_level, scan_only=quiet, full=full and not quiet
+                ),
                 asset_selection=list(QUIET_NIGHT_ASSETS) if quiet else None,
                 run_id=run_id,
                 tags={"sejahtera/trigger": "cli", **process_tags()},

@@ -9,6 +9,7 @@ import functools
 
 import dagster as dg
 import duckdb
+from pydantic import Field
 
 from assets.reconcile import standardise
 from assets.reconcile.config import LINKAGE_FILE, LinkageConfig
@@ -31,6 +32,18 @@ reconcile_asset = functools.partial(dg.asset, group_name=GROUP, owners=OWNERS, p
 
 on_new_drops = skip_when(without_new_drops({"note": NO_NEW_DROPS}))
 """Runs a reconcile asset's body only when this run found new drops (otherwise a no-op saying so)."""
+
+
+class ResolvedPersonsConfig(dg.Config):
+    """Run config of ``resolved_persons`` (launchpad: ``ops: {resolved_persons: {config: {full: true}}}``)."""
+
+    full: bool = Field(
+        default=False,
+        description=(
+            "Full rebuild: score every candidate pair again instead of reusing the pairs earlier runs scored "
+            "(sejahtera run --full). The result is the same; only the work differs."
+        ),
+    )
 
 
 def _counts(con: duckdb.DuckDBPyConnection, sql: str) -> dict[str, int]:
@@ -161,19 +174,23 @@ def linkage_model(
         "One registry person per real person: deterministic links where Dukcapil holds the NIK with a consistent "
         "identity, Splink for the rest, clustered so that no person holds two Dukcapil records or two records of "
         "one source; stable person ids; nik_status; work.source_link (persons) and work.link_evidence. Uses the "
-        "newest stored linkage model (trains and publishes one if there is none)."
+        "newest stored linkage model (trains and publishes one if there is none). Pairs an earlier run scored "
+        "are reused (assets/reconcile/pair_cache.py) unless the run config says full: true."
     ),
 )
 @on_new_drops
 def resolved_persons(
-    context: dg.AssetExecutionContext, warehouse: WarehouseResource, rules: RulesResource
+    context: dg.AssetExecutionContext,
+    warehouse: WarehouseResource,
+    rules: RulesResource,
+    config: ResolvedPersonsConfig,
 ) -> dg.MaterializeResult:
     from assets.reconcile import model_store  # Splink: imported by the steps that link, not by every process
     from assets.reconcile.linkage import NotEnoughToTrain
     from assets.reconcile.persons import resolve_persons
     from assets.reconcile.spark_linkage import linkage_engine
 
-    config = rules.read(LinkageConfig.load, LINKAGE_FILE)
+    linkage_config = rules.read(LinkageConfig.load, LINKAGE_FILE)
     with warehouse.connect() as con:
         standardise.install_macros(con)
         model_store.ensure_table(con, model_store.WORK_TABLE)
@@ -182,11 +199,11 @@ def resolved_persons(
         if model is None:
             context.log.info("no stored linkage model for this declaration: training one for this run")
             try:
-                model = model_store.train_on_person_records(con, config)
+                model = model_store.train_on_person_records(con, linkage_config)
             except NotEnoughToTrain as exc:
                 context.log.warning(f"no linkage model this run, persons linked by NIK only: {exc}")
         if model is not None and trained_in_run:
-            if model_store.worth_keeping(model, config):
+            if model_store.worth_keeping(model, linkage_config):
                 model_store.store(con, model_store.WORK_TABLE, model, work_run_id(context))
             else:
                 context.log.warning(
@@ -194,7 +211,7 @@ def resolved_persons(
                     "this run, not kept (the next run trains again)"
                 )
         fault_point("linkage", "before_resolving")
-        stats = resolve_persons(con, model, config)
+        stats = resolve_persons(con, model, linkage_config, full=config.full)
         status = _counts(con, "SELECT nik_status, count(*) FROM work.person_resolved GROUP BY ALL ORDER BY 1")
         methods = _counts(
             con, "SELECT match_method, count(*) FROM work.person_record GROUP BY ALL ORDER BY 1"

@@ -16,6 +16,7 @@ from functools import partial
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 from splink import DuckDBAPI, Linker
 from splink.internals.exceptions import EMTrainingException
 from splink.internals.splink_dataframe import SplinkDataFrame
@@ -75,6 +76,10 @@ class TrainedModel:
     sure_matches: int = 0
     """Record pairs with the same NIK and a consistent identity in the training data: what the model learned
     from. Too few, and the model is used for one run but not kept."""
+    term_frequencies: pa.Table | None = None
+    """How often each value of a term-frequency adjusted column (``nama_key``) occurred in the training records:
+    ``column_name``, ``value``, ``term_frequency`` (:func:`frozen_term_frequencies`). Scoring uses these, never
+    frequencies of the night's data, so a pair's score depends on the pair and the model only."""
 
 
 def scratch_database() -> duckdb.DuckDBPyConnection:
@@ -134,6 +139,7 @@ def train(scratch: duckdb.DuckDBPyConnection, config: LinkageConfig) -> TrainedM
             f"{records} person records taught nothing about {', '.join(unlearned)} (no record pair to learn from)"
         )
     unobserved = fill_unobserved(model_settings)
+    frequencies = frozen_term_frequencies(linker, linkage_settings.term_frequency_columns(model_settings))
     return TrainedModel(
         settings=model_settings,
         trained_at=datetime.now(UTC),
@@ -141,7 +147,57 @@ def train(scratch: duckdb.DuckDBPyConnection, config: LinkageConfig) -> TrainedM
         fingerprint=linkage_settings.settings_fingerprint(),
         unobserved_levels=tuple(unobserved),
         sure_matches=sure_matches,
+        term_frequencies=frequencies,
     )
+
+
+TERM_FREQUENCY_SCHEMA = pa.schema(
+    [("column_name", pa.string()), ("value", pa.string()), ("term_frequency", pa.float64())]
+)
+
+
+def frozen_term_frequencies(linker: Linker, columns: list[str]) -> pa.Table:
+    """Splink's term-frequency table of each column over the training records, in one long table."""
+    parts = []
+    for column in columns:
+        table = linker.table_management.compute_tf_table(column)
+        try:
+            frame = table.as_pandas_dataframe()
+        finally:
+            table.drop_table_from_database_and_remove_from_cache()
+        parts.append(
+            pa.table(
+                {
+                    "column_name": pa.array([column] * len(frame), pa.string()),
+                    "value": pa.array(frame[column].astype("string").tolist(), pa.string()),
+                    "term_frequency": pa.array(
+                        frame[f"tf_{column}"].astype("float64").tolist(), pa.float64()
+                    ),
+                },
+                schema=TERM_FREQUENCY_SCHEMA,
+            )
+        )
+    if not parts:
+        return TERM_FREQUENCY_SCHEMA.empty_table()
+    return pa.concat_tables(parts).sort_by([("column_name", "ascending"), ("value", "ascending")])
+
+
+def use_frozen_term_frequencies(linker: Linker, model: TrainedModel) -> None:
+    """Make ``linker`` adjust by the model's stored term frequencies instead of computing them from its input.
+
+    A value training never saw has no frequency: Splink then applies no adjustment (the level's own weight),
+    the same on every night whatever else was delivered.
+    """
+    stored = (
+        model.term_frequencies if model.term_frequencies is not None else TERM_FREQUENCY_SCHEMA.empty_table()
+    )
+    for column in linkage_settings.term_frequency_columns(model.settings):
+        rows = stored.filter(pc.equal(stored["column_name"], column))
+        lookup = pa.table(
+            {column: rows["value"], f"tf_{column}": rows["term_frequency"]},
+        )
+        registered = linker.table_management.register_table(lookup, f"frozen_tf_{column}", overwrite=True)
+        linker.table_management.register_term_frequency_lookup(registered, column)
 
 
 def prior_probability(records: int, agency_records: int, sure_matches: int, config: LinkageConfig) -> float:
@@ -196,9 +252,16 @@ def _observed(probability: object) -> bool:
 
 
 def score_pairs(
-    scratch: duckdb.DuckDBPyConnection, model: TrainedModel, config: LinkageConfig, engine: str | None = None
+    scratch: duckdb.DuckDBPyConnection,
+    model: TrainedModel,
+    config: LinkageConfig,
+    engine: str | None = None,
+    input_table: str = INPUT_TABLE,
 ) -> pa.Table:
     """Candidate pairs at or above the link threshold: ids, weight, probability and the level of each comparison.
+
+    ``input_table`` holds the records to pair among (default: every loaded record; an incremental run passes
+    the changed records and those they block with, :mod:`assets.reconcile.pair_cache`).
 
     ``engine`` is the Splink backend that scores them (``duckdb`` or ``spark``; default: ``SEJAHTERA_LINKAGE_ENGINE``,
     :mod:`assets.reconcile.spark_linkage`). Either way the scored pairs are in a table of ``scratch``, and the
@@ -206,6 +269,7 @@ def score_pairs(
     """
 
     def predict(linker: Linker) -> SplinkDataFrame:
+        use_frozen_term_frequencies(linker, model)
         chunks = max(1, config.predict_chunks)
         return linker.inference.predict(
             threshold_match_probability=config.match_probability_threshold,
@@ -216,12 +280,12 @@ def score_pairs(
 
     if (engine or linkage_engine()) == "spark":
         predict_on_spark(
-            scratch, INPUT_TABLE, model.settings, predict, SPARK_PREDICTIONS_TABLE, SPLINK_LOG_LEVEL
+            scratch, input_table, model.settings, predict, SPARK_PREDICTIONS_TABLE, SPLINK_LOG_LEVEL
         )
         predictions_table = SPARK_PREDICTIONS_TABLE
         drop_predictions = partial(scratch.execute, f"DROP TABLE {SPARK_PREDICTIONS_TABLE}")
     else:
-        predictions = predict(_linker(scratch, model.settings))
+        predictions = predict(_linker(scratch, model.settings, input_table))
         predictions_table = predictions.physical_name
         drop_predictions = predictions.drop_table_from_database_and_remove_from_cache
     levels = ", ".join(f"p.gamma_{c}, p.mw_{c}" for c in comparison_names(model.settings))
@@ -237,8 +301,8 @@ def score_pairs(
                 {PLAUSIBLE_IDENTITY_SQL} AS identity_plausible,
                 {DUPLICATE_EVIDENCE_SQL} AS duplicate_evidence
             FROM {predictions_table} AS p
-            JOIN {INPUT_TABLE} AS l ON l.unique_id = p.unique_id_l
-            JOIN {INPUT_TABLE} AS r ON r.unique_id = p.unique_id_r
+            JOIN {input_table} AS l ON l.unique_id = p.unique_id_l
+            JOIN {input_table} AS r ON r.unique_id = p.unique_id_r
             ORDER BY rid_l, rid_r
             """
         ).to_arrow_table()
@@ -277,7 +341,9 @@ def level_labels(model_settings: dict) -> dict[str, dict[int, str]]:
     return labels
 
 
-def _linker(scratch: duckdb.DuckDBPyConnection, model_settings: object) -> Linker:
+def _linker(
+    scratch: duckdb.DuckDBPyConnection, model_settings: object, input_table: str = INPUT_TABLE
+) -> Linker:
     db_api = DuckDBAPI(connection=scratch)
-    records = db_api.register(INPUT_TABLE)
+    records = db_api.register(input_table)
     return Linker(records, model_settings, log_level=SPLINK_LOG_LEVEL)

@@ -147,23 +147,42 @@ KELUARGA_WILAYAH = cl.CustomComparison(
 COMPARISONS = [NIK, NAMA, TANGGAL_LAHIR, JENIS_KELAMIN, KELUARGA_WILAYAH]
 
 
+def term_frequency_columns(model_settings: dict) -> list[str]:
+    """The input columns whose agreement is term-frequency adjusted (``nama_key``), in declaration order.
+
+    Their frequency tables are computed once, from the training records, and stored with the model
+    (:mod:`assets.reconcile.model_store`): a pair's score is then a function of the pair and the model alone,
+    not of every other record of the night, so a score computed on an earlier night is still the score.
+    """
+    columns: list[str] = []
+    for comparison in model_settings["comparisons"]:
+        for level in comparison["comparison_levels"]:
+            column = level.get("tf_adjustment_column")
+            if column and column not in columns:
+                columns.append(column)
+    return columns
+
+
 def _rule(*columns: str) -> Any:
     return And(block_on(*columns), NOT_BOTH_SPINE)
 
 
-BLOCKING_RULES = [
-    _rule("nik_head"),  # NIK digits 1-12: a typo in the serial
-    _rule("nik_tail"),  # NIK digits 7-16: a typo in the region prefix
-    _rule("tanggal_lahir", "district"),  # name spelled differently, NIK missing
-    _rule("nama_phonetic", "birth_year", "regency"),  # birth date mistyped, NIK missing
-    _rule("nama_key", "kode_wilayah"),  # birth date and NIK both unusable
-    _rule("nama_key", "tanggal_lahir"),  # moved away, NIK missing
-    _rule("no_kk", "jenis_kelamin"),  # name and birth date both mistyped, same family card
-    _rule("nama_skeleton", "family_kk"),  # one family, NIK unusable, name spelled differently, birth date off
-    _rule(
-        "nama_skeleton", "birth_day", "regency"
-    ),  # moved nearby, NIK unusable, name spelled, birth year off
+BLOCKING_KEYS: list[tuple[str, ...]] = [
+    ("nik_head",),  # NIK digits 1-12: a typo in the serial
+    ("nik_tail",),  # NIK digits 7-16: a typo in the region prefix
+    ("tanggal_lahir", "district"),  # name spelled differently, NIK missing
+    ("nama_phonetic", "birth_year", "regency"),  # birth date mistyped, NIK missing
+    ("nama_key", "kode_wilayah"),  # birth date and NIK both unusable
+    ("nama_key", "tanggal_lahir"),  # moved away, NIK missing
+    ("no_kk", "jenis_kelamin"),  # name and birth date both mistyped, same family card
+    ("nama_skeleton", "family_kk"),  # one family, NIK unusable, name spelled differently, birth date off
+    ("nama_skeleton", "birth_day", "regency"),  # moved nearby, NIK unusable, name spelled, birth year off
 ]
+"""The columns of each blocking rule: two records are a candidate pair when they agree (non-NULL) on every column
+of some rule. Kept as data so that an incremental run can find the records a changed record blocks with
+(:mod:`assets.reconcile.pair_cache`) by the very keys Splink blocks on."""
+
+BLOCKING_RULES = [_rule(*columns) for columns in BLOCKING_KEYS]
 """Candidate pairs: a pair is scored when any rule puts both records in one block."""
 
 TRAINING_BLOCKS = [
@@ -237,11 +256,17 @@ def trained_settings_for(model_settings: dict, dialect: str) -> dict:
     return rendered
 
 
+MODEL_FORMAT = "term frequencies frozen with the model"
+"""What a stored model carries besides Splink's settings. Part of the fingerprint: a model stored before its
+term-frequency table was (whose scores would depend on the data of the night) is not reused; the next run trains."""
+
+
 def settings_fingerprint() -> str:
     """A short hash of the declaration: a stored model trained for another declaration is not reused."""
     as_dict = declared_settings()
     for key in ("linker_uid", "probability_two_random_records_match"):
         as_dict.pop(key, None)
+    as_dict["sejahtera_model_format"] = MODEL_FORMAT
     text = json.dumps(as_dict, sort_keys=True, default=str)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 

@@ -3,7 +3,8 @@
 Nightly runs reuse the newest model trained for the current declaration (its fingerprint: a model trained for
 other comparisons is never applied to these). The on-demand job ``train_linkage_model`` appends a new one in its
 own transaction; a nightly run that finds none trains once with the same function, keeps the model in
-``work.linkage_model`` and publishes it with the run (``Publication`` append).
+``work.linkage_model`` and publishes it with the run (``Publication`` append). The model's frozen term
+frequencies go with it, into ``<table>_term_frequency``.
 """
 
 from __future__ import annotations
@@ -16,11 +17,27 @@ import splink
 
 from assets.reconcile import linkage_settings
 from assets.reconcile.config import LinkageConfig
-from assets.reconcile.linkage import TrainedModel, load_records, scratch_database, train
+from assets.reconcile.linkage import (
+    TERM_FREQUENCY_SCHEMA,
+    TrainedModel,
+    load_records,
+    scratch_database,
+    train,
+)
 from sejahtera import warehouse
 
 PUBLISHED_TABLE = "ops.linkage_model"
 WORK_TABLE = "work.linkage_model"
+TERM_FREQUENCY_SUFFIX = "_term_frequency"
+"""Each model table has a companion ``<table>_term_frequency``: the model's frozen term frequencies, one row per
+(column, value), tied to their model by ``trained_at`` and ``settings_fingerprint``."""
+TERM_FREQUENCY_COLUMNS = """(
+    trained_at TIMESTAMPTZ NOT NULL,
+    settings_fingerprint VARCHAR NOT NULL,
+    column_name VARCHAR NOT NULL,
+    value VARCHAR NOT NULL,
+    term_frequency DOUBLE NOT NULL
+)"""
 COLUMNS = """(
     trained_at TIMESTAMPTZ NOT NULL,
     training_records BIGINT NOT NULL,
@@ -56,6 +73,11 @@ def latest(con: duckdb.DuckDBPyConnection, table: str) -> TrainedModel | None:
     if not rows:
         return None
     model_json, trained_at, records, fingerprint, unobserved, sure_matches = rows[0]
+    frequencies = con.sql(
+        f"SELECT column_name, value, term_frequency FROM {table}{TERM_FREQUENCY_SUFFIX} "
+        "WHERE trained_at = $trained_at AND settings_fingerprint = $fingerprint ORDER BY column_name, value",
+        params={"trained_at": trained_at, "fingerprint": fingerprint},
+    ).to_arrow_table()
     return TrainedModel(
         settings=json.loads(model_json),
         trained_at=trained_at
@@ -65,6 +87,7 @@ def latest(con: duckdb.DuckDBPyConnection, table: str) -> TrainedModel | None:
         fingerprint=fingerprint,
         unobserved_levels=tuple(unobserved),
         sure_matches=int(sure_matches),
+        term_frequencies=frequencies.cast(TERM_FREQUENCY_SCHEMA),
     )
 
 
@@ -77,6 +100,7 @@ def ensure_table(con: duckdb.DuckDBPyConnection, table: str) -> None:
     schema = table.split(".")[0]
     con.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
     con.execute(f"CREATE TABLE IF NOT EXISTS {table} {COLUMNS}")
+    con.execute(f"CREATE TABLE IF NOT EXISTS {table}{TERM_FREQUENCY_SUFFIX} {TERM_FREQUENCY_COLUMNS}")
 
 
 def store(con: duckdb.DuckDBPyConnection, table: str, model: TrainedModel, run_id: str | None) -> None:
@@ -94,3 +118,13 @@ def store(con: duckdb.DuckDBPyConnection, table: str, model: TrainedModel, run_i
             list(model.unobserved_levels),
         ],
     )
+    if model.term_frequencies is not None and model.term_frequencies.num_rows:
+        con.register("_term_frequencies", model.term_frequencies)
+        try:
+            con.execute(
+                f"INSERT INTO {table}{TERM_FREQUENCY_SUFFIX} "
+                "SELECT ?, ?, column_name, value, term_frequency FROM _term_frequencies",
+                [model.trained_at, model.fingerprint],
+            )
+        finally:
+            con.unregister("_term_frequencies")

@@ -25,7 +25,7 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 
-from assets.reconcile import stable_ids
+from assets.reconcile import pair_cache, stable_ids
 from assets.reconcile.clustering import Clustering, Edges, cluster
 from assets.reconcile.config import LinkageConfig
 from assets.reconcile.declared_sql import SQL, previous_person_tables
@@ -35,7 +35,6 @@ from assets.reconcile.linkage import (
     level_labels,
     load_records,
     no_pairs,
-    score_pairs,
     scratch_database,
 )
 from assets.reconcile.linkage_settings import declared_settings
@@ -66,24 +65,38 @@ class PersonStats:
     splink_links: int
     kept_ids: int
     new_ids: int
+    full_rebuild: bool
+    """Every record's pairs scored (no reusable pair state, or asked for), rather than only the changed ones."""
+    changed_records: int
+    records_scored: int
+    pairs_reused: int
 
 
 def resolve_persons(
-    con: duckdb.DuckDBPyConnection, model: TrainedModel | None, config: LinkageConfig
+    con: duckdb.DuckDBPyConnection, model: TrainedModel | None, config: LinkageConfig, full: bool = False
 ) -> PersonStats:
     """Fill ``person_id``/``match_method``/``match_probability`` of ``work.person_record``; write
     ``work.person_resolved`` and ``work.link_evidence``. Without a model (too little data to train one),
-    only the deterministic NIK links are made."""
+    only the deterministic NIK links are made.
+
+    Pairs scored by an earlier run are reused unless ``full`` (:mod:`assets.reconcile.pair_cache`); the result
+    is the same either way, everything after the scoring runs over all records.
+    """
     if model is None:
         SQL.run_file(con, "nik_padan_link")
         model_settings = declared_settings()
         pairs = no_pairs(model_settings)
+        pair_cache.write_empty_state(con, model_settings)
+        scoring = pair_cache.PairScoring(
+            pairs, full=True, changed_records=0, records_scored=0, pairs_reused=0
+        )
     else:
         model_settings = model.settings
         scratch = scratch_database()
         try:
             load_records(con, scratch)
-            pairs = score_pairs(scratch, model, config)
+            scoring = pair_cache.score_with_state(con, scratch, model, config, full)
+            pairs = scoring.pairs
         finally:
             scratch.close()
 
@@ -119,6 +132,10 @@ def resolve_persons(
         splink_links=len(result.accepted_scored),
         kept_ids=kept,
         new_ids=new,
+        full_rebuild=scoring.full,
+        changed_records=scoring.changed_records,
+        records_scored=scoring.records_scored,
+        pairs_reused=scoring.pairs_reused,
     )
 
 
