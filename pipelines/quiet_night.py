@@ -33,6 +33,7 @@ def nothing_new(landing: Path, warehouse_file: Path, reprocess: Sequence[str] = 
     from assets.extract import landing as landing_zone
     from assets.extract.extraction import plan
     from assets.extract.ledger import Ledger
+    from assets.extract.read_limits import read_limits
     from sejahtera import warehouse
 
     if reprocess:
@@ -46,8 +47,9 @@ def nothing_new(landing: Path, warehouse_file: Path, reprocess: Sequence[str] = 
             return False
         with warehouse.connect(warehouse_file, read_only=True, wait_seconds=0) as con:
             ledger = Ledger.read(con)
-        return not plan(folders, ledger)
-    except (warehouse.WarehouseLocked, duckdb.Error, OSError):  # held by a run, unreadable: the job finds out
+        return not plan(folders, ledger, read_limits())
+    # held by a run, unreadable, a broken rule file: the job finds out, and says so
+    except (warehouse.WarehouseLocked, duckdb.Error, OSError, dg.Failure):
         return False
 
 
