@@ -168,9 +168,8 @@ def _delta(
         rows.append(
             _event_frame(
                 "LAHIR",
-                births["pid"].to_numpy(),
+                births,
                 births["birth"].to_numpy(),
-                births["nik"].to_numpy(),
                 no_kk=v["kk"].to_numpy(),
                 nama_lengkap=births["name"].to_numpy(),
                 jenis_kelamin=births["sex"].map(SEX).to_numpy(),
@@ -181,9 +180,7 @@ def _delta(
             )
         )
     deaths = people[in_window(people["death"].to_numpy())]
-    rows.append(
-        _event_frame("MATI", deaths["pid"].to_numpy(), deaths["death"].to_numpy(), deaths["nik"].to_numpy())
-    )
+    rows.append(_event_frame("MATI", deaths, deaths["death"].to_numpy()))
 
     changes = versions[
         in_window(versions["valid_from"].to_numpy()) & versions["reason"].isin(["moved", "split"])
@@ -196,9 +193,8 @@ def _delta(
         rows.append(
             _event_frame(
                 "PINDAH",
-                movers["pid"].to_numpy(),
+                movers,
                 row.valid_from,
-                movers["nik"].to_numpy(),
                 no_kk=row.kk,
                 kode_wilayah=np.where(before["village"].to_numpy() == row.village, "", row.village),
                 alamat=address(
@@ -211,14 +207,13 @@ def _delta(
 
     fixes = timeline.corrections[in_window(timeline.corrections["day"].to_numpy())]
     if len(fixes):
-        fixed = people.set_index("pid").loc[fixes["pid"].to_numpy()]
+        fixed = people.set_index("pid", drop=False).loc[fixes["pid"].to_numpy()]
         field = fixes["field"].to_numpy()
         rows.append(
             _event_frame(
                 "UBAH_DATA",
-                fixes["pid"].to_numpy(),
+                fixed,
                 fixes["day"].to_numpy(),
-                fixed["nik"].to_numpy(),
                 nama_lengkap=np.where(field == "name", fixed["name"].to_numpy(), ""),
                 tempat_lahir=np.where(field == "birthplace", fixed["birthplace"].to_numpy(), ""),
                 tanggal_lahir=np.where(
@@ -257,15 +252,21 @@ def _delta(
     return Drop(SOURCE, did, "delta", f"{delta_day.isoformat()}T01:00:00+07:00", [file], [])
 
 
-def _event_frame(
-    kind: str, pid: np.ndarray, event_day: np.ndarray | int, nik: np.ndarray, **fields: object
-) -> pd.DataFrame:
-    """One kind of event as rows: the four columns every event has, then the fields that kind fills.
+def _event_frame(kind: str, who: pd.DataFrame, event_day: np.ndarray | int, **fields: object) -> pd.DataFrame:
+    """One kind of event's rows for the people in ``who``: the four columns every event has, then that kind's fields.
 
-    Only the fields an event changes are given (a ``MATI`` names just the NIK); the delta's header is
-    laid over the union afterwards, so a field missing here becomes empty text there.
+    Only the fields an event changes are given (a ``MATI`` names just the NIK); the delta's header is laid over
+    the union afterwards, so a field missing here becomes empty text there.
     """
-    return pd.DataFrame({"_pid": pid, "jenis_peristiwa": kind, "_day": event_day, "nik": nik, **fields})
+    return pd.DataFrame(
+        {
+            "_pid": who["pid"].to_numpy(),
+            "jenis_peristiwa": kind,
+            "_day": event_day,
+            "nik": who["nik"].to_numpy(),
+            **fields,
+        }
+    )
 
 
 def _with_bad_events(
