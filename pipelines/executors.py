@@ -30,10 +30,12 @@ import dagster as dg
 import yaml
 
 from sejahtera import RULES_ROOT
+from sejahtera.settings import env_choice
 
 EXECUTOR_ENV = "SEJAHTERA_EXECUTOR"
 K8S_CONFIG_ENV = "SEJAHTERA_K8S_EXECUTOR_CONFIG"
 EXECUTORS = ("in_process", "k8s")
+"""The executors, the default first."""
 DEFAULT_K8S_CONFIG = RULES_ROOT / "deploy" / "k8s" / "nightly_executor.yaml"
 
 
@@ -43,10 +45,7 @@ class ExecutorConfigError(RuntimeError):
 
 def executor_name() -> str:
     """The executor ``SEJAHTERA_EXECUTOR`` names (read at each call; ``in_process`` when unset)."""
-    name = os.environ.get(EXECUTOR_ENV, "").strip().lower() or "in_process"
-    if name not in EXECUTORS:
-        raise ExecutorConfigError(f"{EXECUTOR_ENV}={name!r}: must be one of {', '.join(EXECUTORS)}")
-    return name
+    return env_choice(EXECUTOR_ENV, EXECUTORS, ExecutorConfigError)
 
 
 def k8s_executor_config_file() -> Path:

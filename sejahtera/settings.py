@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -43,6 +44,16 @@ class Settings:
             warehouse=warehouse,
             dagster_home=path("DAGSTER_HOME", warehouse.parent / DAGSTER_HOME_BESIDE_WAREHOUSE),
         )
+
+
+def env_choice(var: str, choices: Sequence[str], error: type[Exception]) -> str:
+    """The one of ``choices`` the environment variable ``var`` names (case and spacing ignored; the first choice
+    when unset). Read at each call, so a process picks up the operator's change; anything else raises ``error``
+    with a one-line message naming the variable and what it may be."""
+    value = os.environ.get(var, "").strip().lower() or choices[0]
+    if value not in choices:
+        raise error(f"{var}={value!r}: must be one of {', '.join(choices)}")
+    return value
 
 
 def ensure_dagster_home(settings: Settings) -> Path:

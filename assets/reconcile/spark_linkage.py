@@ -33,6 +33,7 @@ import duckdb
 
 from assets.reconcile import linkage_settings
 from sejahtera.engine import THREADS_ENV
+from sejahtera.settings import env_choice
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
@@ -43,6 +44,7 @@ ENGINE_ENV = "SEJAHTERA_LINKAGE_ENGINE"
 SPARK_MASTER_ENV = "SEJAHTERA_SPARK_MASTER"
 EXCHANGE_DIR_ENV = "SEJAHTERA_SPARK_EXCHANGE_DIR"
 ENGINES = ("duckdb", "spark")
+"""The linkage engines, the default first."""
 APP_NAME = "sejahtera-linkage"
 
 
@@ -52,10 +54,7 @@ class LinkageEngineError(RuntimeError):
 
 def linkage_engine() -> str:
     """The backend that scores candidate pairs, from ``SEJAHTERA_LINKAGE_ENGINE`` (read at each call)."""
-    engine = os.environ.get(ENGINE_ENV, "").strip().lower() or "duckdb"
-    if engine not in ENGINES:
-        raise LinkageEngineError(f"{ENGINE_ENV}={engine!r}: must be one of {', '.join(ENGINES)}")
-    return engine
+    return env_choice(ENGINE_ENV, ENGINES, LinkageEngineError)
 
 
 def spark_master() -> str:

@@ -35,6 +35,7 @@ def build_survivors(con: duckdb.DuckDBPyConnection, rules: Survivorship | None =
     # Persons first: a household's values depend on who of its members is alive.
     SQL.run(con, "person_candidates", spine=SPINE.name)
     _pick(con, rules, "person")
+    SQL.run(con, "create_chosen_values_macro")
     SQL.run(con, "person_survivor")
 
     SQL.run(con, "household_source_records", spine=SPINE.name)

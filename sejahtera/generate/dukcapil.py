@@ -166,33 +166,21 @@ def _delta(
     if len(births):
         v = versions.iloc[timeline.version_at(births["hh0"].to_numpy(), births["birth"].to_numpy())]
         rows.append(
-            pd.DataFrame(
-                {
-                    "_pid": births["pid"].to_numpy(),
-                    "jenis_peristiwa": "LAHIR",
-                    "_day": births["birth"].to_numpy(),
-                    "nik": births["nik"].to_numpy(),
-                    "no_kk": v["kk"].to_numpy(),
-                    "nama_lengkap": births["name"].to_numpy(),
-                    "jenis_kelamin": births["sex"].map(SEX).to_numpy(),
-                    "tempat_lahir": births["birthplace"].to_numpy(),
-                    "tanggal_lahir": format_days(births["birth"].to_numpy(), DATE_STYLE),
-                    "kode_wilayah": v["village"].to_numpy(),
-                    "alamat": address(v["street"].to_numpy(), v["rt"].to_numpy(), v["rw"].to_numpy()),
-                }
+            _event_frame(
+                "LAHIR",
+                births,
+                births["birth"].to_numpy(),
+                no_kk=v["kk"].to_numpy(),
+                nama_lengkap=births["name"].to_numpy(),
+                jenis_kelamin=births["sex"].map(SEX).to_numpy(),
+                tempat_lahir=births["birthplace"].to_numpy(),
+                tanggal_lahir=format_days(births["birth"].to_numpy(), DATE_STYLE),
+                kode_wilayah=v["village"].to_numpy(),
+                alamat=address(v["street"].to_numpy(), v["rt"].to_numpy(), v["rw"].to_numpy()),
             )
         )
     deaths = people[in_window(people["death"].to_numpy())]
-    rows.append(
-        pd.DataFrame(
-            {
-                "_pid": deaths["pid"].to_numpy(),
-                "jenis_peristiwa": "MATI",
-                "_day": deaths["death"].to_numpy(),
-                "nik": deaths["nik"].to_numpy(),
-            }
-        )
-    )
+    rows.append(_event_frame("MATI", deaths, deaths["death"].to_numpy()))
 
     changes = versions[
         in_window(versions["valid_from"].to_numpy()) & versions["reason"].isin(["moved", "split"])
@@ -203,40 +191,34 @@ def _delta(
         before_hh = movers["hh0"].to_numpy() if row.reason == "split" else np.full(len(movers), row.hh)
         before = versions.iloc[timeline.version_at(before_hh, np.full(len(movers), row.valid_from - 1))]
         rows.append(
-            pd.DataFrame(
-                {
-                    "_pid": movers["pid"].to_numpy(),
-                    "jenis_peristiwa": "PINDAH",
-                    "_day": row.valid_from,
-                    "nik": movers["nik"].to_numpy(),
-                    "no_kk": row.kk,
-                    "kode_wilayah": np.where(before["village"].to_numpy() == row.village, "", row.village),
-                    "alamat": address(
-                        np.full(len(movers), row.street, dtype=object),
-                        np.full(len(movers), row.rt),
-                        np.full(len(movers), row.rw),
-                    ),
-                }
+            _event_frame(
+                "PINDAH",
+                movers,
+                row.valid_from,
+                no_kk=row.kk,
+                kode_wilayah=np.where(before["village"].to_numpy() == row.village, "", row.village),
+                alamat=address(
+                    np.full(len(movers), row.street, dtype=object),
+                    np.full(len(movers), row.rt),
+                    np.full(len(movers), row.rw),
+                ),
             )
         )
 
     fixes = timeline.corrections[in_window(timeline.corrections["day"].to_numpy())]
     if len(fixes):
-        fixed = people.set_index("pid").loc[fixes["pid"].to_numpy()]
+        fixed = people.set_index("pid", drop=False).loc[fixes["pid"].to_numpy()]
         field = fixes["field"].to_numpy()
         rows.append(
-            pd.DataFrame(
-                {
-                    "_pid": fixes["pid"].to_numpy(),
-                    "jenis_peristiwa": "UBAH_DATA",
-                    "_day": fixes["day"].to_numpy(),
-                    "nik": fixed["nik"].to_numpy(),
-                    "nama_lengkap": np.where(field == "name", fixed["name"].to_numpy(), ""),
-                    "tempat_lahir": np.where(field == "birthplace", fixed["birthplace"].to_numpy(), ""),
-                    "tanggal_lahir": np.where(
-                        field == "birth", format_days(fixed["birth"].to_numpy(), DATE_STYLE), ""
-                    ),
-                }
+            _event_frame(
+                "UBAH_DATA",
+                fixed,
+                fixes["day"].to_numpy(),
+                nama_lengkap=np.where(field == "name", fixed["name"].to_numpy(), ""),
+                tempat_lahir=np.where(field == "birthplace", fixed["birthplace"].to_numpy(), ""),
+                tanggal_lahir=np.where(
+                    field == "birth", format_days(fixed["birth"].to_numpy(), DATE_STYLE), ""
+                ),
             )
         )
     events = pd.concat(rows, ignore_index=True).reindex(columns=["_pid", "_day", *PERISTIWA_COLUMNS[1:]])
@@ -268,6 +250,23 @@ def _delta(
         csv=LAYOUT,
     )
     return Drop(SOURCE, did, "delta", f"{delta_day.isoformat()}T01:00:00+07:00", [file], [])
+
+
+def _event_frame(kind: str, who: pd.DataFrame, event_day: np.ndarray | int, **fields: object) -> pd.DataFrame:
+    """One kind of event's rows for the people in ``who``: the four columns every event has, then that kind's fields.
+
+    Only the fields an event changes are given (a ``MATI`` names just the NIK); the delta's header is laid over
+    the union afterwards, so a field missing here becomes empty text there.
+    """
+    return pd.DataFrame(
+        {
+            "_pid": who["pid"].to_numpy(),
+            "jenis_peristiwa": kind,
+            "_day": event_day,
+            "nik": who["nik"].to_numpy(),
+            **fields,
+        }
+    )
 
 
 def _with_bad_events(

@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from support.work_area import TODAY
 
-from assets.extract.bookkeeping import CREATE_DROP_FILE
+from assets.extract.bookkeeping import CREATE_DROP, CREATE_DROP_FILE
 from assets.validate.derived import FRAME_TABLE, EntityFrame
 from assets.validate.gx_runner import GxRunner, Validation
 from assets.validate.suites import EXPECTATIONS_DIR
@@ -37,6 +37,7 @@ def validate_column(source: str, entity: str, column: str, values: list[str]) ->
     frame = EntityFrame(SOURCES[source], SOURCES[source].entity("full", entity))
     con = duckdb.connect()
     con.execute("CREATE SCHEMA work")
+    con.execute(CREATE_DROP)  # extract's drops: work.ledger takes its columns
     con.execute(CREATE_DROP_FILE)  # extract's list of loaded files: the frame orders files as delivered
     create_work_tables(con)
     for other in SOURCES[source].all_entities:  # a member's frame reads its household file too

@@ -103,23 +103,24 @@ WHERE e.entity = $entity
       WHERE v.entity = e.entity AND v.entity_id = e.entity_id AND v.field = $field
   );
 
+-- name: create_chosen_values_macro
+-- The surviving values of one entity kind ('person' or 'household'), one row per entity_id and one text column
+-- per field (NULL where that entity has none; a field of the other kind is simply all NULL). One pivot of
+-- temp.main.field_value for both survivor tables, so a field read differs in one place only: the list below.
+CREATE OR REPLACE TEMPORARY MACRO chosen_values(entity_kind) AS TABLE
+PIVOT (SELECT entity_id, field, value FROM temp.main.field_value WHERE entity = entity_kind)
+ON field IN (
+    'nama', 'jenis_kelamin', 'tanggal_lahir', 'kode_wilayah', 'no_kk', 'status_hidup',
+    'survey_record', 'miskin_ekstrem', 'p3ke_desil', 'dtks_record'
+)
+USING max(value)
+GROUP BY entity_id;
+
 -- name: person_survivor
--- One row per registry person with its surviving values. tanggal_meninggal comes from the very record that
--- gave status_hidup (a death date from another source would contradict it).
+-- One row per registry person with its surviving values (create_chosen_values_macro). tanggal_meninggal comes
+-- from the very record that gave status_hidup (a death date from another source would contradict it).
 CREATE OR REPLACE TABLE work.person_survivor AS
-WITH chosen AS (
-    SELECT entity_id AS person_id,
-           max(value) FILTER (WHERE field = 'nama') AS nama,
-           max(value) FILTER (WHERE field = 'jenis_kelamin') AS jenis_kelamin,
-           max(value) FILTER (WHERE field = 'tanggal_lahir') AS tanggal_lahir,
-           max(value) FILTER (WHERE field = 'kode_wilayah') AS kode_wilayah,
-           max(value) FILTER (WHERE field = 'no_kk') AS no_kk,
-           max(value) FILTER (WHERE field = 'status_hidup') AS status_hidup
-    FROM temp.main.field_value
-    WHERE entity = 'person'
-    GROUP BY entity_id
-),
-death AS (
+WITH death AS (
     SELECT v.entity_id AS person_id, any_value(r.tanggal_meninggal) AS tanggal_meninggal
     FROM temp.main.field_value AS v
     JOIN work.person_record AS r
@@ -140,7 +141,7 @@ SELECT p.person_id,
        c.status_hidup,
        CASE WHEN c.status_hidup = 'MATI' THEN CAST(d.tanggal_meninggal AS DATE) END AS tanggal_meninggal
 FROM work.person_resolved AS p
-LEFT JOIN chosen AS c USING (person_id)
+LEFT JOIN chosen_values('person') AS c ON c.entity_id = p.person_id
 LEFT JOIN death AS d USING (person_id)
 WHERE p.person_id IS NOT NULL
 ORDER BY p.person_id;
@@ -241,21 +242,10 @@ SELECT 'household', household_id, field, value, source, drop_id, file, row_numbe
 FROM record_values;
 
 -- name: household_survivor
--- One row per registry household with its surviving values and its living / all member counts.
+-- One row per registry household with its surviving values (create_chosen_values_macro) and its living / all
+-- member counts.
 CREATE OR REPLACE TABLE work.household_survivor AS
-WITH chosen AS (
-    SELECT entity_id AS household_id,
-           max(value) FILTER (WHERE field = 'no_kk') AS no_kk,
-           max(value) FILTER (WHERE field = 'kode_wilayah') AS kode_wilayah,
-           max(value) FILTER (WHERE field = 'survey_record') AS survey_record_id,
-           max(value) FILTER (WHERE field = 'miskin_ekstrem') AS miskin_ekstrem,
-           max(value) FILTER (WHERE field = 'p3ke_desil') AS p3ke_desil,
-           max(value) FILTER (WHERE field = 'dtks_record') AS dtks_record_id
-    FROM temp.main.field_value
-    WHERE entity = 'household'
-    GROUP BY entity_id
-),
-members AS (
+WITH members AS (
     SELECT household_id,
            count(*) FILTER (WHERE status_hidup = 'HIDUP') AS jumlah_anggota,
            count(*) AS anggota_tercatat
@@ -270,16 +260,16 @@ SELECT e.entity_id AS household_id,
        left(c.kode_wilayah, 4) AS kode_kabupaten,
        CAST(coalesce(m.jumlah_anggota, 0) AS INTEGER) AS jumlah_anggota,
        CAST(coalesce(m.anggota_tercatat, 0) AS INTEGER) AS anggota_tercatat,
-       c.survey_record_id,
+       c.survey_record AS survey_record_id,
        coalesce(s.linked, false) AS survey_linked,
        CAST(c.miskin_ekstrem AS BOOLEAN) AS miskin_ekstrem,
        CAST(c.p3ke_desil AS INTEGER) AS p3ke_desil,
-       c.dtks_record_id
+       c.dtks_record AS dtks_record_id
 FROM temp.main.registry_entity AS e
-LEFT JOIN chosen AS c ON c.household_id = e.entity_id
+LEFT JOIN chosen_values('household') AS c ON c.entity_id = e.entity_id
 LEFT JOIN members AS m ON m.household_id = e.entity_id
 LEFT JOIN work.household_source_record AS s
-  ON s.household_id = e.entity_id AND s.source = 'regsosek' AND s.source_record_id = c.survey_record_id
+  ON s.household_id = e.entity_id AND s.source = 'regsosek' AND s.source_record_id = c.survey_record
 WHERE e.entity = 'household'
 ORDER BY e.entity_id;
 

@@ -22,20 +22,11 @@ CREATE OR REPLACE TABLE work.row_warning (
     run_id      VARCHAR NOT NULL
 );
 
-CREATE OR REPLACE TABLE work.ledger (
-    source            VARCHAR NOT NULL,
-    drop_id           VARCHAR NOT NULL,
-    kind              VARCHAR,
-    status            VARCHAR NOT NULL,  -- applied | rejected | duplicate | stale
-    reason            VARCHAR,
-    rows_in           BIGINT,
-    rows_loaded       BIGINT,
-    rows_quarantined  BIGINT,
-    processed_at      TIMESTAMPTZ NOT NULL,
-    manifest_sha256   VARCHAR,
-    manifest_mtime_ns BIGINT,
-    run_id            VARCHAR NOT NULL
-);
+-- The ledger is work.drop as this run leaves it (write_ledger.sql), less its apply_order, plus the run: its columns
+-- are work.drop's (assets/extract/bookkeeping.py, the one definition of a drop's bookkeeping), so the two cannot
+-- drift apart. Needs extract's work.drop.
+CREATE OR REPLACE TABLE work.ledger AS
+SELECT * EXCLUDE (apply_order), CAST(NULL AS VARCHAR) AS run_id FROM work.drop LIMIT 0;
 
 CREATE OR REPLACE TABLE work.ledger_file (
     source           VARCHAR NOT NULL,
