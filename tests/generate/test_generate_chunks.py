@@ -18,16 +18,6 @@ from sejahtera.generate.landing_zone import chunk_sizes
 from sejahtera.generate.population import AreaEffects
 from sejahtera.reference import region_table
 
-RECORD_IDS = {
-    ("dtks", "keluarga"): "ID_KELUARGA",
-    ("dtks", "anggota"): "ID_ART",
-    ("regsosek", "rumah_tangga"): "id_rt",
-    ("regsosek", "individu"): "id_art",
-    ("p3ke", "keluarga"): "id_keluarga_p3ke",
-    ("p3ke", "individu"): "id_individu_p3ke",
-    ("dukcapil", "peristiwa"): "id_peristiwa",
-}
-
 
 def _tree(root: Path) -> dict[str, bytes]:
     return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
@@ -67,9 +57,7 @@ def test_numbers_and_ids_stay_unique_across_chunks(chunked_zone: Path) -> None:
     defects = truth(chunked_zone, "row_defects")
     repeated = defects[defects["rule"] == "duplicate_record_id"]
     for f in read_drops(chunked_zone):
-        column = RECORD_IDS.get((f.source, f.entity.entity))
-        if column is None:
-            continue
+        column = f.entity.record_id.name  # Dukcapil's penduduk is keyed by the NIK itself
         ids = pd.Series([r[column] for r in f.rows], dtype=object)
         ids = ids[ids.notna() & (ids != "")]
         planted = repeated[(repeated["source"] == f.source) & (repeated["file"] == f.name)]
