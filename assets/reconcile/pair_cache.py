@@ -5,17 +5,20 @@ records' linkage inputs (a row of ``LINKAGE_INPUT_SQL``, record id aside), the s
 term frequencies: :func:`assets.reconcile.linkage.use_frozen_term_frequencies`), the linkage configuration and
 the scoring code. So the published state keeps:
 
-* ``state.linkage_record``: the content key (``row_key``, a hash of the linkage input) of every record of the
-  last run that applied drops;
+* ``state.linkage_record``: the content keys (``row_key``, a hash of the linkage input) of the records of the
+  last run that applied drops, with how many records had each;
 * ``state.linkage_pair``: every candidate pair among those records at or above the link threshold, keyed by the
   two content keys, with everything :func:`assets.reconcile.linkage.score_pairs` returns for it;
 * ``state.linkage_scoring``: the fingerprint of what scored them (model, configuration, scoring code).
 
-A run whose fingerprint matches reuses them: the records whose content key the state lacks are *changed*; the
+A run whose fingerprint matches reuses them: the records whose content key the state lacks are *changed*, and so
+are the records of a key now held by two or more records that last run's records held once (their pair with each
+other, two equal contents, was never scored); the
 records that share a blocking key with a changed record (:data:`assets.reconcile.linkage_settings.BLOCKING_KEYS`)
 are loaded with them, Splink scores that subset, and only pairs with a changed record are taken from it. Every
-other candidate pair is between two unchanged contents that were both present last run, so it was scored then
-and is in the state (or was below the threshold, and still is). The result is the same set of pairs with the same
+other candidate pair is between two unchanged records whose contents were both present last run (as two
+records, if the contents are equal), so it was scored then and is in the state (or was below the threshold, and
+still is). The result is the same set of pairs with the same
 values as scoring everything; only the work differs. The run's state replaces the published one in the run's
 one publish (:data:`PUBLICATIONS`), so the state always describes the published registry.
 
@@ -48,9 +51,10 @@ SUBSET_TABLE = "linkage_subset"
 CHANGED_TABLE = "linkage_changed"
 SCORING_CODE = hashlib.sha256(
     b"".join(Path(module.__file__).read_bytes() for module in (linkage, linkage_settings, identity))
+    + Path(__file__).read_bytes()
 ).hexdigest()
-"""A hash of the modules whose code decides a pair's score, as this process loaded them: an edit to any of them
-invalidates every stored score."""
+"""A hash of the modules whose code decides a pair's score or how the state is kept, as this process loaded them:
+an edit to any of them invalidates every stored score (and a state of another layout)."""
 NO_MODEL = "no model: NIK links only"
 
 
@@ -110,7 +114,7 @@ def score_with_state(
         new_pairs = scored.filter(touched)
     else:
         new_pairs = no_pairs(model.settings)
-    pairs, reused = _with_reused_pairs(con, new_pairs, reuse=not full)
+    pairs, reused = _with_reused_pairs(con, new_pairs, changed, reuse=not full)
     _write_state(con, pairs, fingerprint)
     return PairScoring(
         pairs=pairs,
@@ -153,8 +157,12 @@ def _changed_rids(con: duckdb.DuckDBPyConnection, full: bool) -> pa.Table:
         return con.sql("SELECT rid FROM work.linkage_row_key ORDER BY rid").to_arrow_table()
     return con.sql(
         """
-        SELECT k.rid FROM work.linkage_row_key AS k
-        ANTI JOIN state.linkage_record AS s USING (row_key)
+        WITH now AS (SELECT row_key, count(*) AS records FROM work.linkage_row_key GROUP BY row_key)
+        SELECT k.rid
+        FROM work.linkage_row_key AS k
+        JOIN now USING (row_key)
+        LEFT JOIN state.linkage_record AS s USING (row_key)
+        WHERE s.row_key IS NULL OR (now.records > 1 AND s.records < 2)
         ORDER BY k.rid
         """
     ).to_arrow_table()
@@ -180,22 +188,29 @@ def _build_subset(scratch: duckdb.DuckDBPyConnection) -> int:
 
 
 def _with_reused_pairs(
-    con: duckdb.DuckDBPyConnection, new_pairs: pa.Table, reuse: bool
+    con: duckdb.DuckDBPyConnection, new_pairs: pa.Table, changed: pa.Table, reuse: bool
 ) -> tuple[pa.Table, int]:
-    """The pairs just scored plus, when reusing, the stored pairs between two unchanged records, by record id."""
+    """The pairs just scored plus, when reusing, the stored pairs between two unchanged records, by record id
+    (a changed record's pairs were all scored again)."""
     if not reuse:
         return new_pairs, 0
     score_columns = [c for c in new_pairs.column_names if c not in ("rid_l", "rid_r")]
     stored = ", ".join(f"p.{c}" for c in score_columns)
-    reused = con.sql(
-        f"""
-        SELECT least(a.rid, b.rid) AS rid_l, greatest(a.rid, b.rid) AS rid_r, {stored}
-        FROM state.linkage_pair AS p
-        JOIN work.linkage_row_key AS a ON a.row_key = p.key_l
-        JOIN work.linkage_row_key AS b ON b.row_key = p.key_r
-        WHERE p.key_l <> p.key_r OR a.rid < b.rid
-        """
-    ).to_arrow_table()
+    con.register("_changed", changed)
+    try:
+        reused = con.sql(
+            f"""
+            SELECT least(a.rid, b.rid) AS rid_l, greatest(a.rid, b.rid) AS rid_r, {stored}
+            FROM state.linkage_pair AS p
+            JOIN work.linkage_row_key AS a ON a.row_key = p.key_l
+            JOIN work.linkage_row_key AS b ON b.row_key = p.key_r
+            WHERE (p.key_l <> p.key_r OR a.rid < b.rid)
+              AND a.rid NOT IN (SELECT rid FROM _changed)
+              AND b.rid NOT IN (SELECT rid FROM _changed)
+            """
+        ).to_arrow_table()
+    finally:
+        con.unregister("_changed")
     combined = pa.concat_tables([new_pairs, reused.cast(new_pairs.schema)])
     return combined.sort_by([("rid_l", "ascending"), ("rid_r", "ascending")]), reused.num_rows
 
@@ -220,7 +235,7 @@ def _write_state(con: duckdb.DuckDBPyConnection, pairs: pa.Table, fingerprint: s
         con.unregister("_pairs")
     con.execute(
         "CREATE OR REPLACE TABLE work.linkage_record AS "
-        "SELECT DISTINCT row_key FROM work.linkage_row_key ORDER BY row_key"
+        "SELECT row_key, count(*) AS records FROM work.linkage_row_key GROUP BY row_key ORDER BY row_key"
     )
     con.execute("CREATE OR REPLACE TABLE work.linkage_scoring (fingerprint VARCHAR NOT NULL)")
     con.execute("INSERT INTO work.linkage_scoring VALUES (?)", [fingerprint])
