@@ -13,6 +13,8 @@ LINKAGE_FILE = "linkage.yaml"
 @dataclass(frozen=True)
 class LinkageConfig:
     seed: int
+    u_pairs_per_record: int
+    u_min_pairs: int
     u_max_pairs: int
     em_max_pairs: int
     prior_rules_recall: float
@@ -30,8 +32,14 @@ class LinkageConfig:
             value = getattr(self, name)
             if not 0.0 < value < 1.0:
                 raise ConfigError(f"{LINKAGE_FILE}: {name} must be between 0 and 1 (exclusive), got {value}")
-        if self.u_max_pairs < 1 or self.em_max_pairs < 1 or self.predict_chunks < 1:
+        if min(self.u_pairs_per_record, self.u_min_pairs, self.em_max_pairs, self.predict_chunks) < 1:
             raise ConfigError(f"{LINKAGE_FILE}: pair counts and predict_chunks must be positive")
+        if self.u_min_pairs > self.u_max_pairs:
+            raise ConfigError(f"{LINKAGE_FILE}: u_min_pairs must not exceed u_max_pairs")
+
+    def u_pairs(self, records: int) -> int:
+        """How many record pairs to sample for u over ``records`` person records (``linkage.yaml`` says why)."""
+        return min(self.u_max_pairs, max(self.u_min_pairs, self.u_pairs_per_record * records))
 
     @classmethod
     def load(cls, path: Path = CONFIG_DIR / LINKAGE_FILE) -> LinkageConfig:
@@ -40,6 +48,8 @@ class LinkageConfig:
             model, persons = raw["model"], raw["persons"]
             return cls(
                 seed=int(model["seed"]),
+                u_pairs_per_record=int(model["u_pairs_per_record"]),
+                u_min_pairs=int(model["u_min_pairs"]),
                 u_max_pairs=int(model["u_max_pairs"]),
                 em_max_pairs=int(model["em_max_pairs"]),
                 prior_rules_recall=float(model["prior_rules_recall"]),

@@ -118,7 +118,7 @@ def train(scratch: duckdb.DuckDBPyConnection, config: LinkageConfig) -> TrainedM
     linker = _linker(
         scratch, linkage_settings.settings(prior_probability(records, agency_records, sure_matches, config))
     )
-    linker.training.estimate_u_using_random_sampling(max_pairs=config.u_max_pairs, seed=config.seed)
+    linker.training.estimate_u_using_random_sampling(max_pairs=config.u_pairs(records), seed=config.seed)
     for block in linkage_settings.TRAINING_BLOCKS:
         try:
             linker.training.estimate_parameters_using_expectation_maximisation(

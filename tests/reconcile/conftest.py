@@ -1,7 +1,7 @@
 """Fixtures of the reconcile stage's tests: a linkage model trained once per session, snapshot builders."""
 
 import pytest
-from support.snapshots import TEST_CONFIG, Snapshots, training_population
+from support.snapshots import Snapshots, training_population
 
 from assets.reconcile import standardise
 from assets.reconcile.config import LinkageConfig
@@ -12,7 +12,7 @@ from sejahtera import warehouse
 
 @pytest.fixture(scope="session")
 def linkage_config() -> LinkageConfig:
-    return TEST_CONFIG
+    return LinkageConfig.load()
 
 
 @pytest.fixture(scope="session")
@@ -23,7 +23,7 @@ def trained_model(tmp_path_factory: pytest.TempPathFactory) -> TrainedModel:
     )
     with warehouse.connect(path) as con:
         standardise.build_records(con)
-        return train_on_person_records(con, TEST_CONFIG)
+        return train_on_person_records(con, LinkageConfig.load())
 
 
 @pytest.fixture

@@ -13,9 +13,10 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from support.snapshots import TEST_CONFIG, training_population
+from support.snapshots import training_population
 
 from assets.reconcile import standardise
+from assets.reconcile.config import LinkageConfig
 from assets.reconcile.linkage import TrainedModel, load_records, score_pairs, scratch_database
 from assets.reconcile.model_store import train_on_person_records
 from assets.reconcile.persons import resolve_persons
@@ -48,13 +49,13 @@ def population(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, TrainedM
     )
     with warehouse.connect(path) as con:
         standardise.build_records(con)
-        model = train_on_person_records(con, TEST_CONFIG)
+        model = train_on_person_records(con, LinkageConfig.load())
     return path, model
 
 
 def _scored_pairs(path: Path, model: TrainedModel, engine: str) -> dict[tuple[int, int], dict]:
     """Every candidate pair scored above a near-zero threshold, by its record ids."""
-    almost_every_pair = replace(TEST_CONFIG, match_probability_threshold=1e-6)
+    almost_every_pair = replace(LinkageConfig.load(), match_probability_threshold=1e-6)
     with warehouse.connect(path) as con:
         standardise.install_macros(con)
         scratch = scratch_database()
@@ -74,7 +75,7 @@ def _persons(
     monkeypatch.setenv(ENGINE_ENV, engine)
     with warehouse.connect(copy) as con:
         standardise.install_macros(con)
-        resolve_persons(con, model, TEST_CONFIG)
+        resolve_persons(con, model, LinkageConfig.load())
         rows = con.execute(
             "SELECT rid, min(rid) OVER (PARTITION BY cluster_rid) FROM work.person_cluster ORDER BY rid"
         ).fetchall()

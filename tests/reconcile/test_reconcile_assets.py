@@ -4,14 +4,14 @@ import dagster as dg
 import pytest
 from support.duck import query
 from support.identities import kk, nik
-from support.snapshots import Snapshots, rules_for_tests, training_population
+from support.snapshots import Snapshots, training_population
 
 import assets.reconcile.defs as reconcile_assets
 from assets import reconcile
 from assets.reconcile import model_store
 from assets.reconcile.checks import SQL
 from sejahtera import warehouse
-from sejahtera.resources import LandingZoneResource, WarehouseResource
+from sejahtera.resources import LandingZoneResource, RulesResource, WarehouseResource
 
 NIGHTLY_ASSETS = ["dukcapil_population", "standardised_records", "resolved_persons", "resolved_households"]
 
@@ -20,7 +20,7 @@ def _resources(path, tmp_path):
     return {
         "warehouse": WarehouseResource(path=str(path)),
         "landing": LandingZoneResource(root=str(tmp_path)),
-        "rules": rules_for_tests(tmp_path / "rules"),
+        "rules": RulesResource(),
     }
 
 

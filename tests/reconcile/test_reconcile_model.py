@@ -108,3 +108,21 @@ def test_a_model_of_another_declaration_is_not_rendered(trained_model):
     other = {**trained_model.settings, "comparisons": trained_model.settings["comparisons"][:-1]}
     with pytest.raises(ValueError, match="other comparisons"):
         linkage_settings.trained_settings_for(other, "spark")
+
+
+def test_the_u_sample_grows_with_the_records_between_its_bounds():
+    from assets.reconcile.config import LinkageConfig
+
+    config = replace(LinkageConfig.load(), u_pairs_per_record=10, u_min_pairs=1_000, u_max_pairs=50_000)
+    assert [config.u_pairs(n) for n in (0, 50, 100, 2_000, 5_000, 10**9)] == [
+        1_000, 1_000, 1_000, 20_000, 50_000, 50_000
+    ]  # fmt: skip
+
+
+def test_a_u_floor_above_its_ceiling_is_refused():
+    import pytest
+
+    from assets.reconcile.config import LinkageConfig
+
+    with pytest.raises(ValueError, match="u_min_pairs"):
+        replace(LinkageConfig.load(), u_min_pairs=10, u_max_pairs=9)

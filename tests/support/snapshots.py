@@ -8,22 +8,18 @@ All data is synthetic.
 from __future__ import annotations
 
 import random
-from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
 import pandas as pd
-import yaml
 
 from assets.reconcile import standardise
-from assets.reconcile.config import LINKAGE_FILE, LinkageConfig
+from assets.reconcile.config import LinkageConfig
 from assets.reconcile.households import resolve_households
 from assets.reconcile.linkage import TrainedModel
 from assets.reconcile.persons import resolve_persons
 from sejahtera import warehouse
 from sejahtera.reference import region_codes
-from sejahtera.resources import RulesResource
-from sejahtera.rule_config import CONFIG_DIR, read_rule_file
 from support.identities import family_members
 from support.slips import slipped_person
 
@@ -310,18 +306,3 @@ def _training_date_slip(rng: random.Random, r: float, d: date) -> date | None:
 def town(snaps: Snapshots | None = None) -> Snapshots:
     """A small background town (40 families) around hand-made cases, so that name frequencies are realistic."""
     return training_population(households=40, seed=11, snaps=snaps)
-
-
-TEST_CONFIG = replace(LinkageConfig.load(), u_max_pairs=300_000, em_max_pairs=300_000)
-"""The project's thresholds, with training sample sizes small enough for tests."""
-
-
-def rules_for_tests(folder: Path) -> RulesResource:
-    """A rule folder whose ``linkage.yaml`` is the project's with TEST_CONFIG's training sample sizes: the assets
-    read it through the ``rules`` resource exactly as in production."""
-    folder.mkdir(parents=True, exist_ok=True)
-    linkage = read_rule_file(CONFIG_DIR / LINKAGE_FILE)
-    linkage["model"] |= {"u_max_pairs": TEST_CONFIG.u_max_pairs, "em_max_pairs": TEST_CONFIG.em_max_pairs}
-    (folder / LINKAGE_FILE).write_text(yaml.safe_dump(linkage), encoding="utf-8")
-    assert LinkageConfig.load(folder / LINKAGE_FILE) == TEST_CONFIG
-    return RulesResource(folder=str(folder))
