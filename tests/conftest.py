@@ -22,3 +22,16 @@ failed them on a loaded 2-core machine (a first call importing a module, paralle
 def warehouse_path(tmp_path: Path) -> Path:
     """Where a test's warehouse file goes (not created: the code under test creates it)."""
     return tmp_path / "warehouse" / "sejahtera.duckdb"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Schedule the end-to-end tests (marked ``slow``) for ``pytest -n`` (``--dist loadgroup``, the Makefile's).
+
+    Each slow module is one xdist group, so its module and session fixtures (a generated zone, a reference run:
+    30-140 s each) are built by one worker instead of by both. Slow tests go first, so the last minutes are
+    quick tests that keep both workers busy rather than one long run that leaves the other idle.
+    """
+    for item in items:
+        if item.get_closest_marker("slow"):
+            item.add_marker(pytest.mark.xdist_group(item.module.__name__))
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)

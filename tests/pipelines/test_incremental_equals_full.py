@@ -28,6 +28,8 @@ from pipelines.launch import nightly_run_config
 from sejahtera.generate import generate_landing_zone
 from sejahtera.resources import LandingZoneResource, RulesResource, WarehouseResource
 
+pytestmark = pytest.mark.slow
+
 SEEDS = (3, 8)
 HOUSEHOLDS = 120
 RUN_COLUMNS = {"data_docs"}

@@ -13,6 +13,8 @@ import duckdb
 import pytest
 from support.reexecution import nightly_without_retries
 
+pytestmark = pytest.mark.slow
+
 QUIET = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
 
 

@@ -44,6 +44,7 @@ RUN_TIMEOUT_SECONDS = 900
 UI_START_TIMEOUT_SECONDS = 180
 
 pytestmark = [
+    pytest.mark.slow,
     pytest.mark.browser,
     pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium"),
 ]
