@@ -186,7 +186,7 @@ def resolved_persons(
     config: ResolvedPersonsConfig,
 ) -> dg.MaterializeResult:
     from assets.reconcile import model_store  # Splink: imported by the steps that link, not by every process
-    from assets.reconcile.linkage import NotEnoughToTrain
+    from assets.reconcile.linkage import NotEnoughToTrain, train
     from assets.reconcile.persons import resolve_persons
     from assets.reconcile.spark_linkage import linkage_engine
 
@@ -196,22 +196,23 @@ def resolved_persons(
         model_store.ensure_table(con, model_store.WORK_TABLE)
         model = model_store.latest(con, model_store.PUBLISHED_TABLE)
         trained_in_run = model is None
-        if model is None:
-            context.log.info("no stored linkage model for this declaration: training one for this run")
-            try:
-                model = model_store.train_on_person_records(con, linkage_config)
-            except NotEnoughToTrain as exc:
-                context.log.warning(f"no linkage model this run, persons linked by NIK only: {exc}")
-        if model is not None and trained_in_run:
-            if model_store.worth_keeping(model, linkage_config):
-                model_store.store(con, model_store.WORK_TABLE, model, work_run_id(context))
-            else:
-                context.log.warning(
-                    f"the linkage model learned from only {model.sure_matches} near-certain matches: used for "
-                    "this run, not kept (the next run trains again)"
-                )
-        fault_point("linkage", "before_resolving")
-        stats = resolve_persons(con, model, linkage_config, full=config.full)
+        with model_store.loaded_records(con) as records:
+            if model is None:
+                context.log.info("no stored linkage model for this declaration: training one for this run")
+                try:
+                    model = train(records, linkage_config)
+                except NotEnoughToTrain as exc:
+                    context.log.warning(f"no linkage model this run, persons linked by NIK only: {exc}")
+            if model is not None and trained_in_run:
+                if model_store.worth_keeping(model, linkage_config):
+                    model_store.store(con, model_store.WORK_TABLE, model, work_run_id(context))
+                else:
+                    context.log.warning(
+                        f"the linkage model learned from only {model.sure_matches} near-certain matches: used "
+                        "for this run, not kept (the next run trains again)"
+                    )
+            fault_point("linkage", "before_resolving")
+            stats = resolve_persons(con, model, linkage_config, full=config.full, loaded=records)
         status = _counts(con, "SELECT nik_status, count(*) FROM work.person_resolved GROUP BY ALL ORDER BY 1")
         methods = _counts(
             con, "SELECT match_method, count(*) FROM work.person_record GROUP BY ALL ORDER BY 1"

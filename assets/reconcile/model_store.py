@@ -10,6 +10,8 @@ frequencies go with it, into ``<table>_term_frequency``.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 
 import duckdb
@@ -52,10 +54,18 @@ COLUMNS = """(
 
 def train_on_person_records(con: duckdb.DuckDBPyConnection, config: LinkageConfig) -> TrainedModel:
     """Train on ``work.person_record`` of ``con`` (the one training function, nightly or on demand)."""
+    with loaded_records(con) as scratch:
+        return train(scratch, config)
+
+
+@contextmanager
+def loaded_records(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A scratch database holding ``work.person_record`` of ``con`` in the model's input columns, closed on exit:
+    what training and scoring read (a nightly step that trains does both on one load)."""
     scratch = scratch_database()
     try:
         load_records(con, scratch)
-        return train(scratch, config)
+        yield scratch
     finally:
         scratch.close()
 

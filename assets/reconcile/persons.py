@@ -73,7 +73,11 @@ class PersonStats:
 
 
 def resolve_persons(
-    con: duckdb.DuckDBPyConnection, model: TrainedModel | None, config: LinkageConfig, full: bool = False
+    con: duckdb.DuckDBPyConnection,
+    model: TrainedModel | None,
+    config: LinkageConfig,
+    full: bool = False,
+    loaded: duckdb.DuckDBPyConnection | None = None,
 ) -> PersonStats:
     """Fill ``person_id``/``match_method``/``match_probability`` of ``work.person_record``; write
     ``work.person_resolved`` and ``work.link_evidence``. Without a model (too little data to train one),
@@ -81,6 +85,9 @@ def resolve_persons(
 
     Pairs scored by an earlier run are reused unless ``full`` (:mod:`assets.reconcile.pair_cache`); the result
     is the same either way, everything after the scoring runs over all records.
+
+    ``loaded``: a scratch database :func:`load_records` already filled in this step (the one the model was just
+    trained on), so a first build does not make the NIK links and copy the records twice.
     """
     if model is None:
         SQL.run_file(con, "nik_padan_link")
@@ -92,13 +99,15 @@ def resolve_persons(
         )
     else:
         model_settings = model.settings
-        scratch = scratch_database()
+        scratch = loaded or scratch_database()
         try:
-            load_records(con, scratch)
+            if loaded is None:
+                load_records(con, scratch)
             scoring = pair_cache.score_with_state(con, scratch, model, config, full)
             pairs = scoring.pairs
         finally:
-            scratch.close()
+            if loaded is None:
+                scratch.close()
 
     sources = [r[0] for r in con.execute("SELECT source FROM work.person_record ORDER BY rid").fetchall()]
     padan = con.sql("SELECT rid, spine_rid FROM work.nik_padan_link ORDER BY spine_rid, rid").fetchnumpy()
