@@ -48,11 +48,11 @@ demo-export-key:
 	  mkdir -p "$(dir $(DEMO_EXPORT_KEY))" && (umask 077; $(PYTHON) -c "import secrets; print(secrets.token_hex(32))" > "$(DEMO_EXPORT_KEY)"); \
 	fi
 
-## The whole suite, on as many workers as TEST_WORKERS (pytest-xdist; each worker builds its own fixtures; a slow
-## module is one group, so its fixtures are built once: tests/conftest.py).
+## The whole suite, on as many workers as TEST_WORKERS (pytest-xdist; a test file runs on one worker, so its
+## fixtures are built once; end-to-end files first: tests/conftest.py).
 TEST_WORKERS ?= 2
 test: install
-	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile
 
 bench: install
 	$(BIN)/python -m benchmarks

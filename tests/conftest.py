@@ -24,14 +24,14 @@ def warehouse_path(tmp_path: Path) -> Path:
     return tmp_path / "warehouse" / "sejahtera.duckdb"
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Schedule the end-to-end tests (marked ``slow``) for ``pytest -n`` (``--dist loadgroup``, the Makefile's).
 
-    Each slow module is one xdist group, so its module and session fixtures (a generated zone, a reference run:
-    30-140 s each) are built by one worker instead of by both. Slow tests go first, so the last minutes are
-    quick tests that keep both workers busy rather than one long run that leaves the other idle.
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Order the suite for ``pytest -n`` (``--dist loadfile``, the Makefile's): end-to-end modules (marked
+    ``slow``) first.
+
+    ``loadfile`` gives each worker whole files, so a module's fixtures (a generated zone, a reference run: 30-140 s
+    each) are built once rather than by both workers. Slow files first leaves quick tests for the last minutes,
+    so no worker idles while the other finishes one long run. (``--dist loadgroup`` would group finer, but
+    pytest-xdist 3.8 cannot rename pytest 9's node ids and silently schedules it like ``load``.)
     """
-    for item in items:
-        if item.get_closest_marker("slow"):
-            item.add_marker(pytest.mark.xdist_group(item.module.__name__))
     items.sort(key=lambda item: item.get_closest_marker("slow") is None)

@@ -41,6 +41,11 @@ def test_kill_is_the_default_action() -> None:
 @pytest.mark.parametrize(("action", "signal_"), [("kill", signal.SIGKILL), ("term", signal.SIGTERM)])
 def test_the_process_dies_by_the_signal_asked_for(action: str, signal_: signal.Signals) -> None:
     code = (
+        # The child inherits an ignored or blocked SIGTERM from the pytest worker that starts it (whatever an
+        # earlier test in that worker left behind): it starts from the default, so the hook is what is tested.
+        "import signal\n"
+        "signal.signal(signal.SIGTERM, signal.SIG_DFL)\n"
+        "signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM})\n"
         "from sejahtera.faults import fault_point\n"
         "fault_point('publish', 'after_commit')\n"  # not the named point: goes on
         "fault_point('exports', 'between_provinces')\n"
