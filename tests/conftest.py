@@ -24,7 +24,6 @@ def warehouse_path(tmp_path: Path) -> Path:
     return tmp_path / "warehouse" / "sejahtera.duckdb"
 
 
-
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Order the suite for ``pytest -n`` (``--dist loadfile``, the Makefile's): end-to-end modules (marked
     ``slow``) first.
